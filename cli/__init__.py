@@ -1,0 +1,1 @@
+"""Click entry points of the `mramcim` console script (installed as mramcim.cli)."""

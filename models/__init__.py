@@ -1,0 +1,1 @@
+"""Device model cards, subcircuits and the default technology (package data)."""

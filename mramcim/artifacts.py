@@ -1,0 +1,59 @@
+"""Atomic output: every file is written to a temporary sibling and renamed into place,
+so a failed command never leaves a half-written file behind."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["write_bytes", "write_json", "write_npz", "write_png", "write_text"]
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write `data` to `path` atomically (temp file in the same folder, then rename)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> Path:
+    return write_bytes(path, text.encode("utf-8"))
+
+
+def write_json(path: str | os.PathLike[str], payload: Any) -> Path:
+    return write_text(path, json.dumps(payload, indent=2, sort_keys=True) + "\n")
+
+
+def write_npz(path: str | os.PathLike[str], **arrays: np.ndarray) -> Path:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return write_bytes(path, buffer.getvalue())
+
+
+def write_png(path: str | os.PathLike[str], draw: Callable[[], Any]) -> Path:
+    """Render the matplotlib Figure returned by `draw()` to PNG bytes, then write atomically."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = draw()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    return write_bytes(path, buffer.getvalue())

@@ -1,0 +1,268 @@
+"""Stage 2 — render: Jinja2 templates -> ngspice decks.
+
+Inputs: a validated `Technology`, +-1 weights/inputs. Output: a `RenderedNetlist` (deck text plus
+the metadata extraction needs: sample times, node names, expected values). Python never
+concatenates SPICE: templates in `netlists/` and `models/` do, with StrictUndefined, and every
+number goes through `spice_num`, every name through `spice_ident`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import jinja2
+import numpy as np
+import numpy.typing as npt
+
+from mramcim.cellmodel import reference_current
+from mramcim.encoding import as_pm1, threshold_popcount
+from mramcim.errors import ConfigError, InputError, TemplateError
+from mramcim.paths import model_file, template_dir
+from mramcim.tech import GAMMA, Technology, derive, tech_run_id
+from mramcim.units import spice_ident, spice_num
+
+__all__ = [
+    "MAX_CELLS",
+    "MAX_COLS",
+    "MAX_ROWS",
+    "SCHEMES",
+    "RenderedNetlist",
+    "Schedule",
+    "make_schedule",
+    "render_array",
+    "render_xnor",
+]
+
+SCHEMES = ("half", "conventional")
+MAX_ROWS = 8192
+MAX_COLS = 4096
+MAX_CELLS = 784 * 1024
+T_START_S = 0.1e-9
+STATE_CAP_F = 1e-9  # LLG state capacitors: I = 1 nF * dm/dt keeps currents O(10 A)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One MAC: toggle (X = -1 rows), read 1, restore, read 2. Times in s, voltages in V."""
+
+    t_step: float
+    t_stop: float
+    pwl_read: list[tuple[float, float]]
+    pwl_toggle: list[tuple[float, float]]
+    t_read1: float
+    t_read2: float
+    phases: dict[str, tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class RenderedNetlist:
+    text: str
+    kind: str
+    schedule: Schedule
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _trapezoid(start: float, rise: float, flat: float, level: float) -> list[tuple[float, float]]:
+    return [(start, 0.0), (start + rise, level), (start + rise + flat, level), (start + 2 * rise + flat, 0.0)]
+
+
+def make_schedule(tech: Technology) -> Schedule:
+    op = tech.operation
+    rise, step = op.t_rise_s, tech.simulation.t_step_s
+    toggle = _trapezoid(T_START_S, rise, op.t_vcma_s, op.v_vcma_v)
+    read1 = _trapezoid(toggle[-1][0] + op.t_settle_s, rise, op.t_read_s, op.v_read_v)
+    restore = _trapezoid(read1[-1][0] + rise, rise, op.t_vcma_s, op.v_vcma_v)
+    read2 = _trapezoid(restore[-1][0] + op.t_settle_s, rise, op.t_read_s, op.v_read_v)
+    origin = [(0.0, 0.0)]
+    return Schedule(
+        t_step=step,
+        t_stop=read2[-1][0] + rise,
+        pwl_read=origin + read1 + read2,
+        pwl_toggle=origin + toggle + read1 + restore + read2,
+        t_read1=read1[2][0] - step,
+        t_read2=read2[2][0] - step,
+        phases={
+            "toggle": (toggle[0][0], toggle[-1][0]),
+            "read": (read1[0][0], read1[-1][0]),
+            "restore": (restore[0][0], restore[-1][0]),
+            "verify_read": (read2[0][0], read2[-1][0]),
+        },
+    )
+
+
+def _load_template(name: str) -> str:
+    top, _, rest = name.partition("/")
+    if top == "netlists":
+        node = template_dir().joinpath(rest)
+    elif top == "models":
+        node = model_file(rest)
+    else:
+        raise jinja2.TemplateNotFound(name)
+    try:
+        return node.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise jinja2.TemplateNotFound(name) from None
+
+
+_ENV = jinja2.Environment(
+    loader=jinja2.FunctionLoader(_load_template),
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,
+    keep_trailing_newline=True,
+    trim_blocks=False,
+)
+_ENV.filters["num"] = spice_num
+_ENV.filters["ident"] = spice_ident
+
+
+def _render(template: str, **context: Any) -> str:
+    try:
+        text = _ENV.get_template(template).render(**context)
+    except jinja2.TemplateError as err:
+        raise TemplateError(f"cannot render {template}: {err}") from err
+    return "\n".join(line.rstrip() for line in text.splitlines() if line.strip()) + "\n"
+
+
+def _device_context(tech: Technology) -> dict[str, Any]:
+    d = derive(tech)
+    m, a, s = tech.mtj, tech.access, tech.sense
+    gp = -GAMMA / (1 + m.alpha**2)
+    return {
+        "mtj": {
+            "cs": STATE_CAP_F,
+            "cs_gp": STATE_CAP_F * gp,
+            "alpha": m.alpha,
+            "bk0": d.bk0_t,
+            "bx": m.bias_field_t,
+            "inv_vc": 1 / d.v_critical_v,
+            "inv_vh2": 1 / m.v_half_v**2,
+            "tmr0": m.tmr0,
+            "g_p": 1 / d.r_p_ohm,
+            "tilt_sin": d.tilt_sin,
+            "tilt_cos": math.sqrt(1 - d.tilt_sin**2),
+        },
+        "access": {"vth": a.vth_v, "kp": a.kp_a_per_v2, "w": a.w_m, "l": a.l_m, "v_wl": a.v_wordline_v},
+        "sense": {"v_dd": s.v_dd_v, "i_width": s.i_width_a},
+    }
+
+
+def _header(tech: Technology, schedule: Schedule) -> list[str]:
+    try:
+        pkg = version("mramcim")
+    except PackageNotFoundError:
+        pkg = "unknown"
+    phases = ", ".join(f"{k} {a * 1e9:.3f}-{b * 1e9:.3f} ns" for k, b_a in schedule.phases.items() for a, b in [b_a])
+    return [
+        f"generated by mramcim {pkg}; technology {tech.name} (id {tech_run_id(tech)})",
+        f"schedule: {phases}",
+        f"read samples at {schedule.t_read1 * 1e9:.3f} ns (XNOR) and {schedule.t_read2 * 1e9:.3f} ns (restored weight)",
+    ]
+
+
+def check_array_size(rows: object, cols: object) -> tuple[int, int]:
+    """Validate the array dimensions (positive integers within the supported range)."""
+    for name, value, top in (("rows", rows, MAX_ROWS), ("cols", cols, MAX_COLS)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            raise InputError(f"{name} must be an integer, got {value!r}")
+        if not 1 <= value <= top:
+            raise InputError(f"{name} must be between 1 and {top}, got {value}")
+    if rows * cols > MAX_CELLS:  # type: ignore[operator]
+        raise InputError(f"array {rows} x {cols} has more than {MAX_CELLS} cells")
+    return int(rows), int(cols)  # type: ignore[arg-type]
+
+
+def render_xnor(tech: Technology) -> RenderedNetlist:
+    """The XNOR cell testbench: four cells, one per (X, W) case, simulated together."""
+    schedule = make_schedule(tech)
+    cases = [{"x": x, "w": w} for x in (1, -1) for w in (1, -1)]
+    n = len(cases)
+    saves = [f"v(sa{j})" for j in range(n)] + [f"i(vsense{j})" for j in range(n)]
+    saves += [f"v(n{j})" for j in range(n)] + [f"v(rl{j})" for j in range(n)]
+    saves += [f"i(vrow{j})" for j in range(n)] + [f"v(xmtj_c{j}.mz)" for j in range(n)]
+    measures = [(f"icell{j}", f"i(vsense{j})", schedule.t_read1) for j in range(n)]
+    text = _render(
+        "netlists/xnor_cell.sp.j2",
+        header=_header(tech, schedule),
+        cases=cases,
+        pwl_toggle=schedule.pwl_toggle,
+        pwl_read=schedule.pwl_read,
+        i_ref=reference_current(tech, 1),
+        schedule=schedule,
+        saves=saves,
+        measures=measures,
+        **_device_context(tech),
+    )
+    return RenderedNetlist(text, "xnor", schedule, {"cases": cases})
+
+
+def render_array(
+    tech: Technology,
+    weights: npt.ArrayLike,
+    inputs: npt.ArrayLike,
+    scheme: str = "half",
+    threshold: int | None = None,
+    save_states: bool = True,
+) -> RenderedNetlist:
+    """The sum-of-product array deck with drivers, sensing and a testbench.
+
+    Args:
+        weights: (rows, cols) of +-1.
+        inputs: (rows,) of +-1.
+        scheme: "half" (1 MTJ per weight, VCMA toggle) or "conventional" (complementary pair).
+        threshold: popcount at which the sense output turns +1 (default ceil(rows/2)).
+        save_states: also save every MTJ's mz (needed to verify the restore).
+    """
+    if scheme not in SCHEMES:
+        raise ConfigError(f"unknown scheme {scheme!r}; choose one of {', '.join(SCHEMES)}")
+    w = np.asarray(weights)
+    if w.ndim != 2:
+        raise InputError(f"weights must be a 2-D (rows, cols) array, got shape {w.shape}")
+    rows, cols = check_array_size(*w.shape)
+    w = as_pm1(w, "weights")
+    x = as_pm1(inputs, "inputs", shape=(rows,))
+    if threshold is None:
+        threshold = threshold_popcount(rows)
+    if not 0 <= threshold <= rows:
+        raise InputError(f"threshold {threshold} is outside the popcount range 0..{rows}")
+    schedule = make_schedule(tech)
+    rl = ["rl"] if scheme == "half" else ["rla", "rlb"]
+    drivers = ["row"] if scheme == "half" else ["rowa", "rowb"]
+    mtjs = ["xmtj"] if scheme == "half" else ["xmtja", "xmtjb"]
+    saves = [f"i(vsense{j})" for j in range(cols)] + [f"v(sa{j})" for j in range(cols)]
+    saves += [f"i(v{d}{i})" for d in drivers for i in range(rows)]
+    if save_states:
+        saves += [f"v({m}_r{i}_c{j}.mz)" for m in mtjs for i in range(rows) for j in range(cols)]
+    measures = [(f"icol{j}", f"i(vsense{j})", schedule.t_read1) for j in range(cols)]
+    text = _render(
+        "netlists/sop_array.sp.j2",
+        header=_header(tech, schedule),
+        scheme=scheme,
+        rows=rows,
+        cols=cols,
+        weights=w.tolist(),
+        inputs=x.tolist(),
+        pwl_toggle=schedule.pwl_toggle,
+        pwl_read=schedule.pwl_read,
+        i_ref=reference_current(tech, rows, threshold),
+        schedule=schedule,
+        saves=saves,
+        measures=measures,
+        **_device_context(tech),
+    )
+    meta = {
+        "scheme": scheme,
+        "rows": rows,
+        "cols": cols,
+        "threshold": threshold,
+        "weights": w,
+        "inputs": x,
+        "row_lines": rl,
+        "drivers": drivers,
+        "mtjs": mtjs,
+        "n_mtj": rows * cols * len(mtjs),
+        "n_transistors": rows * cols * len(mtjs),
+    }
+    return RenderedNetlist(text, "array", schedule, meta)

@@ -1,0 +1,29 @@
+"""Where packaged data lives: netlist templates, model cards and the default technology.
+
+Found through importlib.resources so an installed wheel works like a source checkout.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from importlib.resources.abc import Traversable
+
+__all__ = ["default_tech_file", "model_file", "template_dir"]
+
+
+def template_dir() -> Traversable:
+    """The folder holding `netlists/*.sp.j2`."""
+    return resources.files("mramcim.netlists")
+
+
+def model_file(relative: str) -> Traversable:
+    """A file below `models/`, e.g. `mtj/mtj_llg.lib.j2`."""
+    node = resources.files("mramcim.models")
+    for part in relative.split("/"):
+        node = node.joinpath(part)
+    return node
+
+
+def default_tech_file() -> Traversable:
+    """The documented default technology (`models/default_tech.yaml`)."""
+    return model_file("default_tech.yaml")

@@ -1,0 +1,1 @@
+"""Plots and summaries built from saved artifacts."""

@@ -1,0 +1,233 @@
+"""Stage 0 — technology: validated device, circuit and simulation parameters.
+
+Input: a YAML technology file (default `models/default_tech.yaml`). Output: a frozen
+`Technology` object in SI base units plus derived quantities (`derive`). There is no global
+"active" technology: callers pass the object explicitly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from mramcim.errors import ConfigError
+from mramcim.paths import default_tech_file
+
+__all__ = ["Derived", "Technology", "derive", "load_tech", "tech_run_id"]
+
+MU0 = 4e-7 * math.pi  # vacuum permeability [T m/A]
+GAMMA = 1.76085963e11  # electron gyromagnetic ratio [rad/(s T)]
+KB = 1.380649e-23  # Boltzmann constant [J/K]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MtjParams(_Strict):
+    """Perpendicular CoFeB/MgO free layer with VCMA; see docs/physics.md for sources."""
+
+    diameter_m: float = Field(gt=5e-9, lt=1e-6, description="junction diameter (circular) [m]")
+    t_free_m: float = Field(gt=0.2e-9, lt=5e-9, description="free-layer thickness [m]")
+    t_ox_m: float = Field(gt=0.3e-9, lt=5e-9, description="MgO barrier thickness [m]")
+    ms_a_per_m: float = Field(gt=1e4, lt=3e6, description="saturation magnetization [A/m]")
+    ki0_j_per_m2: float = Field(gt=0, lt=1e-2, description="interfacial anisotropy at 0 V [J/m^2]")
+    demag_nz_minus_nx: float = Field(gt=0, le=1, description="thin-disk demag factor Nz - Nx")
+    alpha: float = Field(gt=0, lt=1, description="Gilbert damping")
+    vcma_j_per_v_m: float = Field(
+        gt=0, lt=1e-11, description="VCMA coefficient xi [J/(V m)] (positive V lowers PMA)"
+    )
+    ra_ohm_m2: float = Field(gt=0, lt=1e-6, description="resistance-area product (P) [Ohm m^2]")
+    tmr0: float = Field(gt=0, lt=10, description="zero-bias TMR ratio (1.2 = 120 %)")
+    v_half_v: float = Field(gt=0, lt=5, description="bias where TMR halves [V]")
+    bias_field_t: float = Field(gt=0, lt=1, description="in-plane bias field along x [T]")
+
+
+class OperationParams(_Strict):
+    """Row-driver voltages and the timing of one MAC (toggle, read, restore, read)."""
+
+    v_read_v: float = Field(gt=0, lt=1, description="row read voltage [V]")
+    v_vcma_v: float = Field(gt=0, lt=5, description="row VCMA toggle pulse amplitude [V]")
+    t_vcma_s: float = Field(gt=0, lt=100e-9, description="VCMA pulse flat-top width [s]")
+    t_rise_s: float = Field(gt=0, lt=10e-9, description="pulse rise/fall time [s]")
+    t_settle_s: float = Field(ge=0, lt=100e-9, description="wait after a pulse [s]")
+    t_read_s: float = Field(gt=0, lt=100e-9, description="read window flat-top [s]")
+
+
+class AccessParams(_Strict):
+    """Access NMOS (ngspice level-1 card written by us, see models/README.md)."""
+
+    vth_v: float = Field(gt=0, lt=2, description="threshold voltage [V]")
+    kp_a_per_v2: float = Field(gt=0, lt=1e-2, description="transconductance parameter [A/V^2]")
+    w_m: float = Field(gt=0, lt=1e-4, description="channel width [m]")
+    l_m: float = Field(gt=0, lt=1e-4, description="channel length [m]")
+    v_wordline_v: float = Field(gt=0, lt=5, description="word-line (gate) voltage [V]")
+
+
+class SenseParams(_Strict):
+    """Behavioural current comparator per column."""
+
+    v_dd_v: float = Field(gt=0, lt=5, description="sense output high level [V]")
+    i_width_a: float = Field(gt=0, lt=1e-3, description="comparator transition width [A]")
+
+
+class WireParams(_Strict):
+    """Wire parasitics per cell pitch (used by the parasitic meshes; ideal wires otherwise)."""
+
+    r_wl_ohm: float = Field(ge=0, lt=1e4, description="row-line resistance per pitch [Ohm]")
+    c_wl_f: float = Field(ge=0, lt=1e-12, description="row-line capacitance per pitch [F]")
+    r_bl_ohm: float = Field(ge=0, lt=1e4, description="bit-line resistance per pitch [Ohm]")
+    c_bl_f: float = Field(ge=0, lt=1e-12, description="bit-line capacitance per pitch [F]")
+
+
+class SimParams(_Strict):
+    t_step_s: float = Field(gt=0, lt=1e-9, description="transient output/max step [s]")
+    timeout_s: float = Field(gt=0, le=86400, description="wall-clock limit per simulation [s]")
+
+
+class Technology(_Strict):
+    """The whole technology: device, operation, access device, sensing, wires, simulation."""
+
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$", description="technology name")
+    temperature_k: float = Field(gt=0, lt=1000, description="temperature [K]")
+    mtj: MtjParams
+    operation: OperationParams
+    access: AccessParams
+    sense: SenseParams
+    wires: WireParams
+    simulation: SimParams
+
+    @model_validator(mode="after")
+    def _physics(self) -> Technology:
+        d = derive(self)
+        if d.keff0_j_per_m3 <= 0:
+            raise ValueError(
+                f"free layer is not perpendicular: Keff0 = {d.keff0_j_per_m3:.3g} J/m^3 <= 0 "
+                "(raise ki0_j_per_m2 or thin the free layer)"
+            )
+        if self.mtj.bias_field_t >= d.bk0_t:
+            raise ValueError(
+                f"bias field {self.mtj.bias_field_t} T >= anisotropy field {d.bk0_t:.4g} T: "
+                "the free layer would lie in-plane"
+            )
+        if self.operation.v_read_v >= 0.3 * d.v_critical_v:
+            raise ValueError(
+                f"read voltage {self.operation.v_read_v} V must stay below 30 % of the VCMA "
+                f"critical voltage {d.v_critical_v:.3g} V (read disturb)"
+            )
+        if self.operation.v_vcma_v <= self.operation.v_read_v:
+            raise ValueError("v_vcma_v must exceed v_read_v")
+        if self.simulation.t_step_s > d.half_period_s / 20:
+            raise ValueError(
+                f"t_step_s {self.simulation.t_step_s:.3g} s does not resolve the precession "
+                f"(half period {d.half_period_s:.3g} s needs <= {d.half_period_s / 20:.3g} s)"
+            )
+        return self
+
+
+@dataclass(frozen=True)
+class Derived:
+    """Quantities computed from a Technology (SI units)."""
+
+    area_m2: float
+    volume_m3: float
+    r_p_ohm: float
+    r_ap_ohm: float
+    keff0_j_per_m3: float
+    bk0_t: float
+    delta0: float
+    delta_bias: float
+    v_critical_v: float
+    half_period_s: float
+    tilt_sin: float
+
+
+def derive(tech: Technology) -> Derived:
+    """Derived device quantities.
+
+    Keff(V) = Ki0/tF - xi V/(tox tF) - mu0 Ms^2 (Nz - Nx)/2;  Bk = 2 Keff/Ms;
+    Delta0 = Keff0 Vol/(kB T); with the in-plane bias field the barrier is
+    Delta0 (1 - Bx/Bk)^2 (Stoner-Wohlfarth); Vc = tox tF Keff0/xi (Keff(Vc) = 0);
+    VCMA toggle half period pi (1 + alpha^2)/(gamma Bx) (PHYSICS.md, check 1).
+    """
+    m = tech.mtj
+    area = math.pi * (m.diameter_m / 2) ** 2
+    volume = area * m.t_free_m
+    keff0 = m.ki0_j_per_m2 / m.t_free_m - 0.5 * MU0 * m.ms_a_per_m**2 * m.demag_nz_minus_nx
+    bk0 = 2 * keff0 / m.ms_a_per_m
+    delta0 = keff0 * volume / (KB * tech.temperature_k)
+    tilt = min(m.bias_field_t / bk0, 1.0) if bk0 > 0 else 1.0
+    r_p = m.ra_ohm_m2 / area
+    return Derived(
+        area_m2=area,
+        volume_m3=volume,
+        r_p_ohm=r_p,
+        r_ap_ohm=r_p * (1 + m.tmr0),
+        keff0_j_per_m3=keff0,
+        bk0_t=bk0,
+        delta0=delta0,
+        delta_bias=delta0 * (1 - tilt) ** 2,
+        v_critical_v=m.t_ox_m * m.t_free_m * keff0 / m.vcma_j_per_v_m,
+        half_period_s=math.pi * (1 + m.alpha**2) / (GAMMA * m.bias_field_t),
+        tilt_sin=tilt,
+    )
+
+
+def _format_validation(err: ValidationError, source: str) -> str:
+    parts = []
+    for item in err.errors():
+        where = ".".join(str(p) for p in item["loc"]) or "(top level)"
+        msg = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif item["type"] == "missing":
+            msg = "missing key"
+        parts.append(f"{where}: {msg}")
+    return f"invalid technology {source}: " + "; ".join(parts)
+
+
+def load_tech(path: str | Path | None = None) -> Technology:
+    """Load and validate a technology file; `None` loads the packaged default.
+
+    Raises:
+        ConfigError: missing file, YAML syntax error, unknown/missing keys, bad ranges.
+    """
+    if path is None:
+        source = "default technology"
+        text = default_tech_file().read_text(encoding="utf-8")
+    else:
+        source = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(f"technology file not found: {path}") from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise ConfigError(f"cannot read technology file {path}: {err}") from err
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ConfigError(f"technology file {source} is not valid YAML: {err}") from err
+    if not isinstance(data, dict):
+        raise ConfigError(f"technology file {source} must be a mapping of sections")
+    try:
+        return Technology.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_format_validation(err, source)) from None
+
+
+def tech_run_id(tech: Technology) -> str:
+    """Stable short hash of the resolved technology (canonical JSON)."""
+    canon = json.dumps(tech.model_dump(mode="json"), sort_keys=True)
+    return hashlib.md5(canon.encode(), usedforsecurity=False).hexdigest()[:10]
+
+
+def tech_summary(tech: Technology) -> dict[str, Any]:
+    """Resolved values and derived quantities, JSON-ready."""
+    return {"technology": tech.model_dump(mode="json"), "derived": asdict(derive(tech))}

@@ -1,0 +1,1 @@
+"""Jinja2 netlist templates (package data)."""
