@@ -1,0 +1,177 @@
+"""Stage 4 — simulate: the only module that talks to ngspice.
+
+ngspice's shared library keeps global state (one circuit per process) and cannot be
+interrupted from Python, so every run happens in a fresh worker process that loads
+libngspice through PySpice; the parent enforces the wall-clock timeout by terminating it.
+The deck's `.control` block (kept for `ngspice -b` users) is stripped: the runner drives the
+analysis itself and returns plain numpy vectors named `time`, `v(node)` and `i(vsource)`.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from mramcim.errors import SimulationError
+
+__all__ = ["SimResult", "run_deck", "strip_control"]
+
+logger = logging.getLogger(__name__)
+
+_CONTROL = re.compile(r"^\s*\.control\b.*?^\s*\.endc\b[^\n]*\n?", re.IGNORECASE | re.MULTILINE | re.DOTALL)
+_INSTALL_HINT = (
+    "install it with: sudo apt-get install ngspice libngspice0-dev "
+    "(or point NGSPICE_LIBRARY_PATH at libngspice.so)"
+)
+
+
+@dataclass(frozen=True)
+class SimResult:
+    vectors: dict[str, npt.NDArray[np.float64]]
+    stdout: str
+    analysis: str
+
+    def __getitem__(self, name: str) -> npt.NDArray[np.float64]:
+        try:
+            return self.vectors[name.lower()]
+        except KeyError:
+            raise SimulationError(f"the simulation saved no vector {name!r}") from None
+
+
+def strip_control(deck: str) -> str:
+    return _CONTROL.sub("", deck)
+
+
+def _vector_name(raw: str) -> str:
+    raw = raw.lower()
+    if raw.endswith("#branch"):
+        return f"i({raw[: -len('#branch')]})"
+    if raw in ("time", "frequency", "v-sweep", "i-sweep") or "(" in raw:
+        return raw
+    return f"v({raw})"
+
+
+def _worker(deck: str, conn: Any) -> None:
+    """Child process: load the deck into libngspice, run it, send back vectors or an error."""
+    logging.getLogger("PySpice").setLevel(logging.CRITICAL)
+    try:
+        from PySpice.Spice.NgSpice.Shared import NgSpiceShared
+    except ImportError as err:
+        conn.send(("error", f"PySpice is not installed: {err}", ""))
+        return
+    try:
+        ngspice = NgSpiceShared.new_instance()
+    except OSError as err:
+        conn.send(("error", f"cannot load the ngspice shared library ({err}); {_INSTALL_HINT}", ""))
+        return
+    log: list[str] = []
+
+    def output() -> str:
+        log.append(ngspice.stdout + "\n" + ngspice.stderr)
+        return "\n".join(log)
+
+    try:
+        ngspice.load_circuit(deck)
+    except Exception:  # PySpice raises NameError subclasses; the text is in ngspice's output
+        conn.send(("error", "ngspice rejected the deck", output()))
+        return
+    output()  # PySpice clears its buffers before each command: keep the load messages
+    try:
+        ngspice.run()
+    except Exception:
+        conn.send(("error", "ngspice failed during the analysis", output()))
+        return
+    if "timestep too small" in output().lower():
+        conn.send(("error", "the transient did not converge", output()))
+        return
+    plot_name = ngspice.last_plot
+    if plot_name == "const":
+        conn.send(("error", "the deck ran no analysis (.tran/.dc/.op line missing?)", ngspice.stdout))
+        return
+    plot = ngspice.plot(None, plot_name)
+    vectors = {}
+    for raw, vec in plot.items():
+        data = np.asarray(vec._data)  # PySpice keeps the raw numpy buffer here
+        vectors[_vector_name(raw)] = np.real(data).astype(np.float64)
+    conn.send(("ok", vectors, output(), plot_name))
+
+
+def _tail(text: str, lines: int = 8) -> str:
+    """ngspice's own error lines, else the last lines of its output."""
+    kept = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("Reference value")]
+    errors = [ln for ln in kept if re.search(r"error|too small|unknown|not found|singular", ln, re.I)]
+    chosen = errors or kept
+    return "\n".join(dict.fromkeys(chosen[-lines:]))
+
+
+def run_deck(deck: str, *, name: str = "<deck>", timeout_s: float = 600.0) -> SimResult:
+    """Simulate `deck` in a worker process.
+
+    Args:
+        deck: complete ngspice netlist text.
+        name: how the deck is called in error messages (usually its path).
+        timeout_s: wall-clock limit; the worker is killed when it is exceeded.
+
+    Raises:
+        SimulationError: library missing, deck rejected, non-convergence, timeout, or an
+            incomplete transient; the message names the deck and carries ngspice's output tail.
+    """
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_worker, args=(strip_control(deck), child), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if not parent.poll(timeout_s):
+            raise SimulationError(f"{name}: ngspice did not finish within {timeout_s:g} s (killed)")
+        try:
+            message = parent.recv()
+        except EOFError:
+            raise SimulationError(
+                f"{name}: the ngspice worker died (exit code {proc.exitcode}); "
+                "a crash inside libngspice, often a malformed deck"
+            ) from None
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        parent.close()
+    if message[0] == "error":
+        _, what, output = message
+        tail = _tail(output)
+        raise SimulationError(f"{name}: {what}" + (f"\nngspice said:\n{tail}" if tail else ""))
+    _, vectors, stdout, plot_name = message
+    if plot_name.startswith("tran"):
+        _check_complete(deck, vectors, name, stdout)
+    return SimResult(vectors, stdout, plot_name)
+
+
+_TRAN = re.compile(r"^\s*\.tran\s+(\S+)\s+(\S+)", re.IGNORECASE | re.MULTILINE)
+_SUFFIX = {"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "meg": 1e6, "g": 1e9}
+
+
+def _spice_float(token: str) -> float | None:
+    match = re.match(r"^([-+]?[0-9.]+(?:e[-+]?\d+)?)(meg|[fpnumkg])?", token.lower())
+    if not match:
+        return None
+    return float(match.group(1)) * _SUFFIX.get(match.group(2) or "", 1.0)
+
+
+def _check_complete(deck: str, vectors: dict[str, Any], name: str, stdout: str) -> None:
+    """A transient that stopped early (timestep too small) must not pass as a result."""
+    match = _TRAN.search(deck)
+    t = vectors.get("time")
+    if not match or t is None or len(t) == 0:
+        return
+    t_stop = _spice_float(match.group(2))
+    if t_stop and t[-1] < t_stop * (1 - 1e-6):
+        raise SimulationError(
+            f"{name}: transient stopped at {t[-1]:.4g} s of {t_stop:.4g} s (non-convergence)"
+            f"\nngspice said:\n{_tail(stdout)}"
+        )
