@@ -31,7 +31,7 @@ MNIST_MD5 = {
     "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
     "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
 }
-FASHION_DIRS = ("/usr/share/dataset-fashion-mnist", "/usr/share/fashion-mnist")
+FASHION_DIRS = ("/usr/share/datasets/fashion-mnist",)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import ctypes.util
+import os
+import subprocess
+import sys
+
+import pytest
+
+from mramcim.tech import load_tech
+
+
+def _have_ngspice() -> bool:
+    return bool(os.environ.get("NGSPICE_LIBRARY_PATH") or ctypes.util.find_library("ngspice"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _have_ngspice():
+        return
+    if os.environ.get("CI") == "true":
+        raise pytest.UsageError("CI must exercise the circuits but libngspice is missing (apt-get install libngspice0-dev)")
+    skip = pytest.mark.skip(reason="libngspice not installed (apt-get install ngspice libngspice0-dev)")
+    for item in items:
+        if "ngspice" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def tech():
+    return load_tech()
+
+
+@pytest.fixture
+def run_cli(tmp_path):
+    """Run the real console entry point in a subprocess; returns CompletedProcess."""
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "mramcim.cli.main", *args], capture_output=True, text=True, cwd=tmp_path, timeout=900)
+
+    return run
