@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from mramcim.encoding import threshold_popcount
 from mramcim.erc import require_clean
+from mramcim.errors import InputError
 from mramcim.extract import ColumnResult, XnorCase, extract_mac, extract_xnor
 from mramcim.netlist import RenderedNetlist, check_array_size, render_array, render_xnor
 from mramcim.sim import SimResult, run_deck
@@ -106,8 +107,6 @@ def characterize_array(
     if points is None:
         points = rows + 1 if rows <= 64 else 17
     if not 2 <= points <= rows + 1:
-        from mramcim.errors import InputError
-
         raise InputError(f"points must be between 2 and rows + 1 = {rows + 1}, got {points}")
     ks = sorted({int(round(v)) for v in np.linspace(0, rows, points)})
     rng = np.random.default_rng(seed)
