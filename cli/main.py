@@ -10,34 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import click
+from mramcim.cli.common import _echo_json, _tech, json_option, tech_option
+from mramcim.cli.mtj import bench_mtj, mtj
 
 DEFAULT_COLS = 2  # 784 x 2 half-size deck runs in plain `ngspice -b` well under a minute on 2 cores
-
-tech_option = click.option(
-    "--tech", "tech_file", type=click.Path(dir_okay=False), default=None,
-    help="Technology YAML (default: the packaged models/default_tech.yaml).",
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-
-
-def _tech(path: str | None) -> Any:
-    from mramcim.tech import load_tech
-
-    return load_tech(path)
-
-
-def _echo_json(payload: Any) -> None:
-    click.echo(json.dumps(payload, indent=2, sort_keys=True, default=_jsonable))
-
-
-def _jsonable(value: Any) -> Any:
-    import numpy as np
-
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 def _load_pm1(path: str | None, name: str) -> Any:
@@ -390,6 +366,17 @@ def train_cmd(algo: str, dataset: str, hardware: str | None, epochs: int, seed: 
         _echo_json(metrics)
     else:
         click.echo(f"{algo} on {dataset} ({data.note}): final test accuracy {result.test_acc[-1]:.4f}; wrote {out / 'metrics.json'}")
+
+
+cli.add_command(mtj)
+
+
+@cli.group()
+def bench() -> None:
+    """Speed benchmarks (ratios measured side by side in one run)."""
+
+
+bench.add_command(bench_mtj)
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from mramcim.cellmodel import reference_current
 from mramcim.encoding import as_pm1, threshold_popcount
 from mramcim.errors import ConfigError, InputError, TemplateError
 from mramcim.paths import model_file, template_dir
-from mramcim.tech import GAMMA, Technology, derive, tech_run_id
+from mramcim.tech import GAMMA, Technology, derive, tech_run_id, thermal_sigma_t
 from mramcim.units import spice_ident, spice_num
 
 __all__ = [
@@ -126,10 +126,21 @@ def _render(template: str, **context: Any) -> str:
     return "\n".join(line.rstrip() for line in text.splitlines() if line.strip()) + "\n"
 
 
-def _device_context(tech: Technology) -> dict[str, Any]:
+def device_context(
+    tech: Technology, *, thermal: bool = False, sot: bool = False, stt: bool | None = None
+) -> dict[str, Any]:
+    """Numbers the model templates need (SI).
+
+    Args:
+        thermal: add the Brown thermal field (TRRANDOM sources) at the technology temperature.
+        sot: also define the three-terminal `mtj_sot` subcircuit.
+        stt: add the STT torque (default: the technology's `stt.enabled`).
+    """
+    stt = tech.stt.enabled if stt is None else stt
     d = derive(tech)
     m, a, s = tech.mtj, tech.access, tech.sense
     gp = -GAMMA / (1 + m.alpha**2)
+    dt = tech.thermal.noise_step_s
     return {
         "mtj": {
             "cs": STATE_CAP_F,
@@ -143,6 +154,16 @@ def _device_context(tech: Technology) -> dict[str, Any]:
             "g_p": 1 / d.r_p_ohm,
             "tilt_sin": d.tilt_sin,
             "tilt_cos": math.sqrt(1 - d.tilt_sin**2),
+            "th_sigma": thermal_sigma_t(tech, dt) if thermal else 0.0,
+            "th_step": dt,
+            "stt_per_a": d.stt_t_per_a if stt else 0.0,
+            "sot": {
+                "dl_per_a": d.sot_dl_t_per_a,
+                "fl_ratio": tech.sot.field_like_ratio,
+                "r_strip": d.r_strip_ohm,
+            }
+            if sot
+            else None,
         },
         "access": {"vth": a.vth_v, "kp": a.kp_a_per_v2, "w": a.w_m, "l": a.l_m, "v_wl": a.v_wordline_v},
         "sense": {"v_dd": s.v_dd_v, "i_width": s.i_width_a},
@@ -193,7 +214,7 @@ def render_xnor(tech: Technology) -> RenderedNetlist:
         schedule=schedule,
         saves=saves,
         measures=measures,
-        **_device_context(tech),
+        **device_context(tech),
     )
     return RenderedNetlist(text, "xnor", schedule, {"cases": cases})
 
@@ -250,7 +271,7 @@ def render_array(
         schedule=schedule,
         saves=saves,
         measures=measures,
-        **_device_context(tech),
+        **device_context(tech),
     )
     meta = {
         "scheme": scheme,
@@ -266,3 +287,81 @@ def render_array(
         "n_transistors": rows * cols * len(mtjs),
     }
     return RenderedNetlist(text, "array", schedule, meta)
+
+
+TRIAL_KINDS = ("sot", "stt", "vcma", "idle")
+MAX_TRIALS_PER_DECK = 256
+
+
+def render_mtj_trials(
+    tech: Technology,
+    *,
+    kind: str,
+    drive: list[tuple[float, float]],
+    trials: int,
+    m0: int,
+    t_stop: float,
+    seed: int,
+    thermal: bool = True,
+    save_transverse: bool = False,
+) -> RenderedNetlist:
+    """`trials` independent MTJs under one drive waveform (a Monte-Carlo batch).
+
+    Args:
+        kind: "sot" (strip current, A), "stt" (junction current t -> b, A), "vcma" (top-electrode
+            voltage, V) or "idle" (no drive).
+        drive: PWL points (time s, value) of the drive; ignored for "idle".
+        m0: initial state, +1 parallel or -1 antiparallel.
+        save_transverse: also save mx and my of every device.
+        seed: ngspice `setseed` value for the thermal field (1 .. 2**31 - 1).
+    """
+    if kind not in TRIAL_KINDS:
+        raise ConfigError(f"unknown drive kind {kind!r}; choose one of {', '.join(TRIAL_KINDS)}")
+    if not 1 <= trials <= MAX_TRIALS_PER_DECK:
+        raise InputError(f"trials per deck must be between 1 and {MAX_TRIALS_PER_DECK}, got {trials}")
+    if m0 not in (1, -1):
+        raise InputError(f"initial state must be +1 or -1, got {m0!r}")
+    if not 1 <= seed < 2**31:
+        raise InputError(f"seed must be between 1 and {2**31 - 1}, got {seed}")
+    if t_stop <= 0:
+        raise InputError(f"simulated time must be positive, got {t_stop} s")
+    if kind != "idle" and not drive:
+        raise InputError(f"a {kind} testbench needs a drive waveform")
+    t_max = min(tech.simulation.t_step_s, tech.thermal.noise_step_s) if thermal else tech.simulation.t_step_s
+    t_max = min(t_max, derive(tech).larmor_period_s / 20)
+    saves = [f"v(xd{k}.mz)" for k in range(trials)]
+    if save_transverse:
+        saves += [f"v(xd{k}.{c})" for k in range(trials) for c in ("mx", "my")]
+    if kind == "sot":
+        saves += [f"v(sa{k})" for k in range(trials)]
+    elif kind == "stt":
+        saves += [f"v(t{k})" for k in range(trials)]
+    elif kind == "vcma":
+        saves += ["v(top)", "i(vdrive)"]
+    text = _render(
+        "netlists/mtj_trials.sp.j2",
+        header=_trial_header(tech, kind, thermal),
+        kind=kind,
+        trials=trials,
+        m0=m0,
+        drive=drive,
+        t_step=t_max,
+        t_max=t_max,
+        t_stop=t_stop,
+        seed=seed,
+        saves=saves,
+        **device_context(tech, thermal=thermal, sot=kind == "sot", stt=True if kind == "stt" else None),
+    )
+    meta = {"kind": kind, "trials": trials, "m0": m0, "seed": seed, "t_stop": t_stop}
+    return RenderedNetlist(text, "mtj_trials", make_schedule(tech), meta)
+
+
+def _trial_header(tech: Technology, kind: str, thermal: bool) -> list[str]:
+    try:
+        pkg = version("mramcim")
+    except PackageNotFoundError:
+        pkg = "unknown"
+    return [
+        f"generated by mramcim {pkg}; technology {tech.name} (id {tech_run_id(tech)})",
+        f"drive: {kind}; temperature {tech.temperature_k:g} K; thermal field {'on' if thermal else 'off'}",
+    ]

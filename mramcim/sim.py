@@ -4,7 +4,7 @@ ngspice's shared library keeps global state (one circuit per process) and cannot
 interrupted from Python, so every run happens in a fresh worker process that loads
 libngspice through PySpice; the parent enforces the wall-clock timeout by terminating it.
 The deck's `.control` block (kept for `ngspice -b` users) is stripped: the runner drives the
-analysis itself and returns plain numpy vectors named `time`, `v(node)` and `i(vsource)`.
+analysis itself (re-issuing its `setseed`, so noise is the same as in batch mode) and returns plain numpy vectors named `time`, `v(node)` and `i(vsource)`.
 """
 
 from __future__ import annotations
@@ -57,7 +57,17 @@ def _vector_name(raw: str) -> str:
     return f"v({raw})"
 
 
-def _worker(deck: str, conn: Any) -> None:
+_SETSEED = re.compile(r"^\s*setseed\s+(\d+)\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def control_seed(deck: str) -> int | None:
+    """The `setseed N` value of the deck's .control block (the thermal-noise seed), if any."""
+    control = _CONTROL.search(deck)
+    match = _SETSEED.search(control.group(0)) if control else None
+    return int(match.group(1)) if match else None
+
+
+def _worker(deck: str, seed: int | None, conn: Any) -> None:
     """Child process: load the deck into libngspice, run it, send back vectors or an error."""
     logging.getLogger("PySpice").setLevel(logging.CRITICAL)
     try:
@@ -83,6 +93,8 @@ def _worker(deck: str, conn: Any) -> None:
         return
     output()  # PySpice clears its buffers before each command: keep the load messages
     try:
+        if seed is not None:  # TRRANDOM draws at run time from the generator setseed resets
+            ngspice.exec_command(f"setseed {seed}")
         ngspice.run()
     except Exception:
         conn.send(("error", "ngspice failed during the analysis", output()))
@@ -124,7 +136,7 @@ def run_deck(deck: str, *, name: str = "<deck>", timeout_s: float = 600.0) -> Si
     """
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_worker, args=(strip_control(deck), child), daemon=True)
+    proc = ctx.Process(target=_worker, args=(strip_control(deck), control_seed(deck), child), daemon=True)
     proc.start()
     child.close()
     try:

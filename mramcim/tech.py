@@ -20,11 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from mramcim.errors import ConfigError
 from mramcim.paths import default_tech_file
 
-__all__ = ["Derived", "Technology", "derive", "load_tech", "tech_run_id"]
+__all__ = ["Derived", "Technology", "derive", "load_tech", "override", "tech_run_id", "thermal_sigma_t"]
 
 MU0 = 4e-7 * math.pi  # vacuum permeability [T m/A]
 GAMMA = 1.76085963e11  # electron gyromagnetic ratio [rad/(s T)]
 KB = 1.380649e-23  # Boltzmann constant [J/K]
+HBAR = 1.054571817e-34  # reduced Planck constant [J s]
+QE = 1.602176634e-19  # elementary charge [C]
 
 
 class _Strict(BaseModel):
@@ -50,6 +52,31 @@ class MtjParams(_Strict):
     bias_field_t: float = Field(gt=0, lt=1, description="in-plane bias field along x [T]")
 
 
+class SotParams(_Strict):
+    """Heavy-metal strip under the free layer (3-terminal SOT write path); docs/physics.md."""
+
+    spin_hall_angle: float = Field(gt=0, lt=2, description="spin Hall angle theta_SH")
+    strip_length_m: float = Field(gt=1e-9, lt=1e-5, description="strip length along the current [m]")
+    strip_width_m: float = Field(gt=1e-9, lt=1e-5, description="strip width [m]")
+    strip_thickness_m: float = Field(gt=0.2e-9, lt=1e-7, description="strip thickness [m]")
+    resistivity_ohm_m: float = Field(gt=1e-9, lt=1e-4, description="strip resistivity [Ohm m]")
+    spin_diffusion_length_m: float = Field(gt=0.1e-9, lt=1e-7, description="lambda_sf [m]")
+    field_like_ratio: float = Field(ge=-10, le=10, description="field-like / damping-like amplitude")
+
+
+class SttParams(_Strict):
+    """Spin-transfer torque from the junction current (read disturb); off by default."""
+
+    enabled: bool = Field(description="add the STT torque to every MTJ")
+    efficiency: float = Field(gt=0, lt=1, description="spin-torque efficiency eta")
+
+
+class ThermalParams(_Strict):
+    """Brown thermal field for device characterization (array decks stay deterministic)."""
+
+    noise_step_s: float = Field(gt=0, lt=1e-9, description="thermal-field redraw interval dt [s]")
+
+
 class OperationParams(_Strict):
     """Row-driver voltages and the timing of one MAC (toggle, read, restore, read)."""
 
@@ -57,6 +84,7 @@ class OperationParams(_Strict):
     v_vcma_v: float = Field(gt=0, lt=5, description="row VCMA toggle pulse amplitude [V]")
     t_vcma_s: float = Field(gt=0, lt=100e-9, description="VCMA pulse flat-top width [s]")
     t_rise_s: float = Field(gt=0, lt=10e-9, description="pulse rise/fall time [s]")
+    t_write_fall_s: float = Field(gt=0, lt=100e-9, description="SOT/STT write pulse trailing edge [s]")
     t_settle_s: float = Field(ge=0, lt=100e-9, description="wait after a pulse [s]")
     t_read_s: float = Field(gt=0, lt=100e-9, description="read window flat-top [s]")
 
@@ -98,6 +126,9 @@ class Technology(_Strict):
     name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$", description="technology name")
     temperature_k: float = Field(gt=0, lt=1000, description="temperature [K]")
     mtj: MtjParams
+    sot: SotParams
+    stt: SttParams
+    thermal: ThermalParams
     operation: OperationParams
     access: AccessParams
     sense: SenseParams
@@ -129,6 +160,12 @@ class Technology(_Strict):
                 f"t_step_s {self.simulation.t_step_s:.3g} s does not resolve the precession "
                 f"(half period {d.half_period_s:.3g} s needs <= {d.half_period_s / 20:.3g} s)"
             )
+        if self.thermal.noise_step_s > d.larmor_period_s / 10:
+            raise ValueError(
+                f"thermal.noise_step_s {self.thermal.noise_step_s:.3g} s does not resolve the "
+                f"anisotropy precession (period {d.larmor_period_s:.3g} s needs <= "
+                f"{d.larmor_period_s / 10:.3g} s)"
+            )
         return self
 
 
@@ -146,7 +183,14 @@ class Derived:
     delta_bias: float
     v_critical_v: float
     half_period_s: float
+    larmor_period_s: float
     tilt_sin: float
+    r_strip_ohm: float
+    sot_dl_t_per_a: float
+    i_sot_critical_a: float
+    stt_t_per_a: float
+    i_stt_critical_a: float
+    tau0_s: float
 
 
 def derive(tech: Technology) -> Derived:
@@ -155,7 +199,14 @@ def derive(tech: Technology) -> Derived:
     Keff(V) = Ki0/tF - xi V/(tox tF) - mu0 Ms^2 (Nz - Nx)/2;  Bk = 2 Keff/Ms;
     Delta0 = Keff0 Vol/(kB T); with the in-plane bias field the barrier is
     Delta0 (1 - Bx/Bk)^2 (Stoner-Wohlfarth); Vc = tox tF Keff0/xi (Keff(Vc) = 0);
-    VCMA toggle half period pi (1 + alpha^2)/(gamma Bx) (PHYSICS.md, check 1).
+    VCMA toggle half period pi (1 + alpha^2)/(gamma Bx) (PHYSICS.md, check 1);
+    anisotropy precession period 2 pi (1 + alpha^2)/(gamma Bk0).
+    SOT: damping-like field per ampere of strip current
+    hbar theta_SH/(2 e Ms tF w t_HM) (1 - sech(t_HM/lambda_sf)); critical current from
+    Lee et al. 2013, Jc = (2e/hbar)(Ms tF/theta_SH)(Bk/2 - Bx/sqrt 2) (PHYSICS.md sec. 2).
+    STT: field per ampere hbar eta/(2 e Ms Vol); Sun's critical current
+    Ic0 = 2 e alpha Ms Bk Vol/(hbar eta) = 4 e alpha Delta0 kB T/(hbar eta).
+    Brown attempt time tau0 = (1 + alpha^2)/(alpha gamma Bk0) sqrt(pi/Delta0).
     """
     m = tech.mtj
     area = math.pi * (m.diameter_m / 2) ** 2
@@ -165,6 +216,11 @@ def derive(tech: Technology) -> Derived:
     delta0 = keff0 * volume / (KB * tech.temperature_k)
     tilt = min(m.bias_field_t / bk0, 1.0) if bk0 > 0 else 1.0
     r_p = m.ra_ohm_m2 / area
+    sot, hm_area = tech.sot, tech.sot.strip_width_m * tech.sot.strip_thickness_m
+    spin_factor = 1 - 1 / math.cosh(sot.strip_thickness_m / sot.spin_diffusion_length_m)
+    dl_per_a = HBAR * sot.spin_hall_angle * spin_factor / (2 * QE * m.ms_a_per_m * m.t_free_m * hm_area)
+    stt_per_a = HBAR * tech.stt.efficiency / (2 * QE * m.ms_a_per_m * volume)
+    bk_safe = max(bk0, 1e-12)
     return Derived(
         area_m2=area,
         volume_m3=volume,
@@ -176,8 +232,27 @@ def derive(tech: Technology) -> Derived:
         delta_bias=delta0 * (1 - tilt) ** 2,
         v_critical_v=m.t_ox_m * m.t_free_m * keff0 / m.vcma_j_per_v_m,
         half_period_s=math.pi * (1 + m.alpha**2) / (GAMMA * m.bias_field_t),
+        larmor_period_s=2 * math.pi * (1 + m.alpha**2) / (GAMMA * bk_safe),
         tilt_sin=tilt,
+        r_strip_ohm=sot.resistivity_ohm_m * sot.strip_length_m / hm_area,
+        sot_dl_t_per_a=dl_per_a,
+        i_sot_critical_a=max(bk0 / 2 - m.bias_field_t / math.sqrt(2), 0.0) / dl_per_a,
+        stt_t_per_a=stt_per_a,
+        i_stt_critical_a=m.alpha * bk0 / stt_per_a,
+        tau0_s=(1 + m.alpha**2) / (m.alpha * GAMMA * bk_safe) * math.sqrt(math.pi / max(delta0, 1e-12)),
     )
+
+
+def thermal_sigma_t(tech: Technology, dt_s: float, temperature_k: float | None = None) -> float:
+    """Standard deviation of each thermal-field component for redraw interval dt (tesla).
+
+    Fluctuation-dissipation for the Gilbert equation with the field in both torque terms:
+    sigma^2 = 2 alpha kB T/(gamma Ms Vol dt) (Brown 1963; PHYSICS.md sec. 2).
+    """
+    m = tech.mtj
+    temp = tech.temperature_k if temperature_k is None else temperature_k
+    volume = derive(tech).volume_m3
+    return math.sqrt(2 * m.alpha * KB * temp / (GAMMA * m.ms_a_per_m * volume * dt_s))
 
 
 def _format_validation(err: ValidationError, source: str) -> str:
@@ -220,6 +295,24 @@ def load_tech(path: str | Path | None = None) -> Technology:
         return Technology.model_validate(data)
     except ValidationError as err:
         raise ConfigError(_format_validation(err, source)) from None
+
+
+def override(tech: Technology, **changes: Any) -> Technology:
+    """A re-validated copy with top-level values or section keys replaced.
+
+    `override(t, temperature_k=350, mtj={"bias_field_t": 0.03})`. Raises ConfigError when the
+    result is not a valid technology (e.g. a field that tips the free layer in-plane).
+    """
+    data = tech.model_dump()
+    for key, value in changes.items():
+        if isinstance(value, dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    try:
+        return Technology.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_format_validation(err, "(with overrides)")) from None
 
 
 def tech_run_id(tech: Technology) -> str:

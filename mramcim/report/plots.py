@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["plot_learning_curves", "plot_transfer"]
+__all__ = ["plot_learning_curves", "plot_precession", "plot_retention", "plot_switch", "plot_toggle", "plot_transfer"]
 
 
 def plot_transfer(curve: dict[str, Any]) -> Any:
@@ -39,5 +39,116 @@ def plot_learning_curves(metrics: dict[str, Any]) -> Any:
     ax.set_ylabel("accuracy")
     ax.set_ylim(0, 1)
     ax.grid(alpha=0.3)
+    ax.legend()
+    return fig
+
+
+def plot_precession(res: dict[str, Any]) -> Any:
+    """mz(t) under the in-plane field with the anisotropy cancelled, and the zero crossings."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    t = [x * 1e9 for x in res["waveform"]["time_s"]]
+    ax.plot(t, res["waveform"]["mz"], label="ngspice LLG")
+    ax.plot([c * 1e9 for c in res["crossings_s"]], [0] * len(res["crossings_s"]), "kx", label="mz = 0")
+    ax.set_xlabel("time [ns]")
+    ax.set_ylabel("mz")
+    ax.set_title(f"{res['field_t'] * 1e3:g} mT: f = {res['frequency_hz'] / 1e9:.4f} GHz "
+                 f"(theory {res['frequency_theory_hz'] / 1e9:.4f})")
+    ax.legend()
+    return fig
+
+
+def _heatmap(ax: Any, x: list[float], y: list[float], z: Any, label: str, cmap: str) -> None:
+    import numpy as np
+
+    mesh = ax.pcolormesh(_edges(x), _edges(y), np.asarray(z), cmap=cmap, vmin=0, vmax=1, shading="flat")
+    ax.figure.colorbar(mesh, ax=ax, label=label)
+
+
+def _edges(v: list[float]) -> Any:
+    import numpy as np
+
+    a = np.asarray(v, float)
+    if a.size == 1:
+        return np.array([a[0] * 0.9, a[0] * 1.1])
+    mid = (a[1:] + a[:-1]) / 2
+    return np.concatenate([[2 * a[0] - mid[0]], mid, [2 * a[-1] - mid[-1]]])
+
+
+def plot_toggle(res: dict[str, Any]) -> Any:
+    """Toggle-error map (1 - P_toggle) over pulse width and amplitude, plus P vs width."""
+    import matplotlib.pyplot as plt
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    w = [x * 1e9 for x in res["widths_s"]]
+    _heatmap(ax1, w, res["voltages_v"], res["toggle_error"], "toggle error 1 - P", "magma_r")
+    ax1.axvline(res["half_period_s"] * 1e9, color="w", ls="--", lw=1)
+    ax1.set_xlabel("pulse width [ns]")
+    ax1.set_ylabel("VCMA amplitude [V]")
+    ax1.set_title(f"toggle-error map ({res['trials']} trials/point, seed {res['provenance']['seed']})")
+    for v, row, pts in zip(res["voltages_v"], res["p_toggle"], res["points"], strict=True):
+        lo = [p - c["ci95"][0] for p, c in zip(row, pts, strict=True)]
+        hi = [c["ci95"][1] - p for p, c in zip(row, pts, strict=True)]
+        ax2.errorbar(w, row, yerr=[lo, hi], marker="o", capsize=3, label=f"{v:g} V")
+    ax2.axvline(res["half_period_s"] * 1e9, color="grey", ls="--", label="half period")
+    ax2.set_xlabel("pulse width [ns]")
+    ax2.set_ylabel("P(toggle)")
+    ax2.set_ylim(-0.02, 1.02)
+    ax2.legend(fontsize=8)
+    return fig
+
+
+def plot_switch(res: dict[str, Any]) -> Any:
+    """P_sw(I, t) surface, P_sw vs current per width (with the fitted law) and the write energy."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(15, 4))
+    cur = [x * 1e6 for x in res["currents_a"]]
+    w = [x * 1e9 for x in res["widths_s"]]
+    _heatmap(ax1, w, cur, res["p_switch"], "P_sw", "viridis")
+    ax1.set_xlabel("pulse width [ns]")
+    ax1.set_ylabel("current [uA]")
+    ax1.set_title(f"{res['mode'].upper()} from {res['from_state']}: P_sw(I, t), "
+                  f"{res['trials']} trials, seed {res['provenance']['seed']}")
+    p = np.asarray(res["p_switch"])
+    fit = res.get("fit") or res.get("law")
+    if fit:
+        from mramcim.mtjchar import SwitchingLaw
+
+        law = SwitchingLaw(fit["delta"], fit["ic0_a"], fit["t_damping_s"])
+        fine = np.linspace(min(res["currents_a"]), max(res["currents_a"]), 60)
+    for j, width in enumerate(w):
+        line = ax2.plot(cur, p[:, j], "o", label=f"{width:g} ns")[0]
+        if fit:
+            ax2.plot(fine * 1e6, law.p_switch(fine, res["widths_s"][j]), "-", color=line.get_color())
+    ax2.set_xlabel("current [uA]")
+    ax2.set_ylabel("P_sw")
+    ax2.set_title("markers: simulation; lines: " + ("fitted law" if fit else "no fit"))
+    ax2.legend(fontsize=8)
+    e = np.asarray(res["energy_j"], float) * 1e15
+    for j, width in enumerate(w):
+        ax3.plot(cur, e[:, j], "o-", label=f"{width:g} ns")
+    ax3.set_xlabel("current [uA]")
+    ax3.set_ylabel("write energy [fJ]")
+    ax3.legend(fontsize=8)
+    return fig
+
+
+def plot_retention(res: dict[str, Any]) -> Any:
+    """Neel-Brown mean dwell time vs temperature, with the simulated point if any."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    c = res["curve"]
+    ax.semilogy(c["temperature_k"], c["tau_s"], "-", label="Neel-Brown tau0 exp(Delta)")
+    if res["simulated"]:
+        lo, hi = res["tau_sim_ci95_s"]
+        ax.errorbar([res["temperature_k"]], [res["tau_sim_s"]], yerr=[[res["tau_sim_s"] - lo], [hi - res["tau_sim_s"]]],
+                    fmt="o", label="ngspice LLG")
+    ax.set_xlabel("temperature [K]")
+    ax.set_ylabel("mean dwell time [s]")
+    ax.set_title(f"Delta = {res['delta_bias']:.1f} at {res['temperature_k']:g} K")
     ax.legend()
     return fig
