@@ -84,11 +84,12 @@ def _mc(seed: int, workers: int | None, no_cache: bool) -> Any:
 def _save(out_dir: str, name: str, payload: dict[str, Any], arrays: dict[str, Any], plot: Any) -> Path:
     import numpy as np
 
-    from mramcim.artifacts import write_json, write_npz, write_png
+    from mramcim.artifacts import render_png, write_bytes, write_json, write_npz
 
+    png = render_png(lambda: plot(payload))  # a plotting failure must leave no partial output
     out = Path(out_dir)
     write_npz(out / f"{name}.npz", **{k: np.asarray(v) for k, v in arrays.items()})
-    write_png(out / f"{name}.png", lambda: plot(payload))
+    write_bytes(out / f"{name}.png", png)
     write_json(out / f"{name}.json", payload)
     return out
 

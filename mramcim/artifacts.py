@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["write_bytes", "write_json", "write_npz", "write_png", "write_text"]
+__all__ = ["render_png", "write_bytes", "write_json", "write_npz", "write_png", "write_text"]
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
@@ -47,6 +47,11 @@ def write_npz(path: str | os.PathLike[str], **arrays: np.ndarray) -> Path:
 
 def write_png(path: str | os.PathLike[str], draw: Callable[[], Any]) -> Path:
     """Render the matplotlib Figure returned by `draw()` to PNG bytes, then write atomically."""
+    return write_bytes(path, render_png(draw))
+
+
+def render_png(draw: Callable[[], Any]) -> bytes:
+    """PNG bytes of the matplotlib Figure returned by `draw()` (render before writing anything)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -56,4 +61,4 @@ def write_png(path: str | os.PathLike[str], draw: Callable[[], Any]) -> Path:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
     plt.close(fig)
-    return write_bytes(path, buffer.getvalue())
+    return buffer.getvalue()

@@ -88,8 +88,8 @@ def plot_toggle(res: dict[str, Any]) -> Any:
     ax1.set_ylabel("VCMA amplitude [V]")
     ax1.set_title(f"toggle-error map ({res['trials']} trials/point, seed {res['provenance']['seed']})")
     for v, row, pts in zip(res["voltages_v"], res["p_toggle"], res["points"], strict=True):
-        lo = [p - c["ci95"][0] for p, c in zip(row, pts, strict=True)]
-        hi = [c["ci95"][1] - p for p, c in zip(row, pts, strict=True)]
+        lo = [max(p - c["ci95"][0], 0.0) for p, c in zip(row, pts, strict=True)]
+        hi = [max(c["ci95"][1] - p, 0.0) for p, c in zip(row, pts, strict=True)]
         ax2.errorbar(w, row, yerr=[lo, hi], marker="o", capsize=3, label=f"{v:g} V")
     ax2.axvline(res["half_period_s"] * 1e9, color="grey", ls="--", label="half period")
     ax2.set_xlabel("pulse width [ns]")

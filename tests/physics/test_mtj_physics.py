@@ -15,9 +15,9 @@ from mramcim.montecarlo import Point, run_points
 from mramcim.mtjchar import (
     McOptions,
     analytic_law,
+    first_passage,
     fit_switching_law,
     fit_thermal_activation,
-    first_passage,
     precession,
     relaxation_time,
     switch_sweep,

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 import pytest
-
 from mramcim.cli.mtj import parse_values
+
 from mramcim.errors import InputError
 from mramcim.montecarlo import wilson_interval
 from mramcim.mtjchar import SwitchingLaw, mean_switching_time
