@@ -81,6 +81,16 @@ def _mc(seed: int, workers: int | None, no_cache: bool) -> Any:
     return McOptions(seed=seed, workers=n, cache=None if no_cache else default_cache_dir(), progress=progress)
 
 
+def _publish(out_dir: str, name: str, payload: dict[str, Any], arrays: dict[str, Any], plot: Any,
+             as_json: bool, echo_skip: tuple[str, ...] = ()) -> Path | None:
+    """Write JSON + NPZ + PNG; with --json print the record and return None (nothing more to say)."""
+    out = _save(out_dir, name, payload, arrays, plot)
+    if not as_json:
+        return out
+    _echo_json({**{k: v for k, v in payload.items() if k not in echo_skip}, "out": str(out)})
+    return None
+
+
 def _save(out_dir: str, name: str, payload: dict[str, Any], arrays: dict[str, Any], plot: Any) -> Path:
     import numpy as np
 
@@ -125,11 +135,8 @@ def precession_cmd(field_mt: float, out_dir: str, tech_file: str | None, as_json
     t = _tech(tech_file)
     res = precession(t, field_mt * 1e-3)
     res["provenance"] = _provenance(t, 0, "llg", "mtj precession")
-    wave = res.pop("waveform")
-    out = _save(out_dir, "precession", {**res, "waveform": wave}, {"time_s": wave["time_s"], "mz": wave["mz"]},
-                plot_precession)
-    if as_json:
-        _echo_json({**res, "out": str(out)})
+    out = _publish(out_dir, "precession", res, res["waveform"], plot_precession, as_json, ("waveform",))
+    if out is None:
         return
     click.echo(f"precession at {field_mt:g} mT: f = {res['frequency_hz'] / 1e9:.4f} GHz "
                f"(theory {res['frequency_theory_hz'] / 1e9:.4f} GHz, error {res['relative_error'] * 100:+.3f} %)")
@@ -170,10 +177,9 @@ def toggle_cmd(vcma_v: str, width_ns: str, trials: int, mtj_model: str, calibrat
     else:
         res = _twostate_toggle(t, volts, widths, trials, seed, calibration)
     res["provenance"] = _provenance(t, seed, mtj_model, "mtj toggle")
-    out = _save(out_dir, "toggle", res, {"voltages_v": volts, "widths_s": widths, "p_toggle": res["p_toggle"]},
-                plot_toggle)
-    if as_json:
-        _echo_json({**res, "out": str(out)})
+    out = _publish(out_dir, "toggle", res, {"voltages_v": volts, "widths_s": widths, "p_toggle": res["p_toggle"]},
+                   plot_toggle, as_json)
+    if out is None:
         return
     click.echo(f"VCMA toggle ({mtj_model}, {trials} trials/point, seed {seed}); half period "
                f"{res['half_period_s'] * 1e9:.3f} ns, Vc {res['v_critical_v']:.3f} V")
@@ -246,10 +252,9 @@ def switch_cmd(mode: str, current_ua: str, width_ns: str, from_state: str, trial
     else:
         res = _twostate_switch(t, mode, currents, widths, trials, m0, seed, calibration)
     res["provenance"] = _provenance(t, seed, mtj_model, "mtj switch")
-    out = _save(out_dir, "switch", res, {"currents_a": currents, "widths_s": widths, "p_switch": res["p_switch"],
-                                         "energy_j": res["energy_j"]}, plot_switch)
-    if as_json:
-        _echo_json({**res, "out": str(out)})
+    arrays = {"currents_a": currents, "widths_s": widths, "p_switch": res["p_switch"], "energy_j": res["energy_j"]}
+    out = _publish(out_dir, "switch", res, arrays, plot_switch, as_json)
+    if out is None:
         return
     click.echo(f"{mode.upper()} switching from {res['from_state']} ({mtj_model}, {trials} trials/point, seed {seed})")
     for i, cur in enumerate(currents):
@@ -310,9 +315,8 @@ def retention_cmd(temperature: float, trials: int, seed: int, workers: int | Non
     res = retention(t, temperature, trials, _mc(seed, workers, no_cache))
     res["curve"] = retention_curve(t, [max(temperature * f, 1.0) for f in (0.6, 0.8, 1.0, 1.25, 1.6, 2.0)])
     res["provenance"] = _provenance(t, seed, "llg", "mtj retention")
-    out = _save(out_dir, "retention", res, {k: v for k, v in res["curve"].items()}, plot_retention)
-    if as_json:
-        _echo_json({**res, "out": str(out)})
+    out = _publish(out_dir, "retention", res, res["curve"], plot_retention, as_json)
+    if out is None:
         return
     click.echo(f"retention at {temperature:g} K: Delta {res['delta_bias']:.1f} (under the bias field; "
                f"{res['delta0']:.1f} without), tau0 {res['tau0_s'] * 1e9:.3f} ns")
