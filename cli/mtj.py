@@ -162,20 +162,18 @@ def toggle_cmd(vcma_v: str, width_ns: str, trials: int, mtj_model: str, calibrat
       mramcim mtj toggle --vcma-v 1.0 --width-ns 0.85 --trials 200
       mramcim mtj toggle --vcma-v 0.9,1.0,1.1 --width-ns 0.3:1.5:7 --trials 64 --out results/toggle
     """
-    from mramcim.errors import InputError
+    from mramcim import twostate
     from mramcim.mtjchar import toggle_sweep
     from mramcim.report.plots import plot_toggle
 
     volts = parse_values(vcma_v, "--vcma-v", 1.0)
     widths = parse_values(width_ns, "--width-ns", 1e-9)
-    if trials < 1:
-        raise InputError(f"--trials must be at least 1 to estimate a probability, got {trials}")
     t = _tech(tech_file)
     mc = _mc(seed, workers, no_cache)
     if mtj_model == "llg":
         res = toggle_sweep(t, volts, widths, trials, mc)
     else:
-        res = _twostate_toggle(t, volts, widths, trials, seed, calibration)
+        res = twostate.toggle_sweep(t, calibration, volts, widths, trials, seed)
     res["provenance"] = _provenance(t, seed, mtj_model, "mtj toggle")
     out = _publish(out_dir, "toggle", res, {"voltages_v": volts, "widths_s": widths, "p_toggle": res["p_toggle"]},
                    plot_toggle, as_json)
@@ -188,28 +186,6 @@ def toggle_cmd(vcma_v: str, width_ns: str, trials: int, mtj_model: str, calibrat
             c = res["points"][i][j]
             click.echo(f"  {v:6.3f} V  {w * 1e9:6.3f} ns : P_toggle {c['p']:.3f}  [{c['ci95'][0]:.3f}, {c['ci95'][1]:.3f}]")
     click.echo(f"  wrote {out}/toggle.json, .npz, .png")
-
-
-def _twostate_toggle(t: Any, volts: list[float], widths: list[float], trials: int, seed: int,
-                     calibration: str | None) -> dict[str, Any]:
-    from mramcim.montecarlo import wilson_interval
-    from mramcim.tech import derive
-    from mramcim.twostate import load_toggle_map, sample
-
-    tm = load_toggle_map(calibration)
-    grid = []
-    for i, v in enumerate(volts):
-        row = []
-        for j, w in enumerate(widths):
-            hits = int(sample(tm(v, w), trials, seed * 7919 + i * 131 + j).sum())
-            row.append({"p": hits / trials, "ci95": list(wilson_interval(hits, trials)), "trials": trials,
-                        "switched": hits, "energy_j": None})
-        grid.append(row)
-    p = [[c["p"] for c in row] for row in grid]
-    d = derive(t)
-    return {"voltages_v": volts, "widths_s": widths, "trials": trials, "p_toggle": p,
-            "toggle_error": [[1 - x for x in row] for row in p], "points": grid,
-            "half_period_s": d.half_period_s, "v_critical_v": d.v_critical_v, "calibration": calibration}
 
 
 @mtj.command("switch")
@@ -236,21 +212,19 @@ def switch_cmd(mode: str, current_ua: str, width_ns: str, from_state: str, trial
       mramcim mtj switch --mode sot --current-ua 300:700:5 --width-ns 1,2,4 --out results/sot
       mramcim mtj switch --mtj-model twostate --calibration results/sot/switch.json --current-ua 500
     """
-    from mramcim.errors import InputError
+    from mramcim import twostate
     from mramcim.mtjchar import switch_sweep
     from mramcim.report.plots import plot_switch
 
     currents = parse_values(current_ua, "--current-ua", 1e-6)
     widths = parse_values(width_ns, "--width-ns", 1e-9)
-    if trials < 1:
-        raise InputError(f"--trials must be at least 1 to estimate a probability, got {trials}")
     t = _tech(tech_file)
     m0 = 1 if from_state == "p" else -1
     mc = _mc(seed, workers, no_cache)
     if mtj_model == "llg":
         res = switch_sweep(t, mode, currents, widths, trials, m0, mc)
     else:
-        res = _twostate_switch(t, mode, currents, widths, trials, m0, seed, calibration)
+        res = twostate.switch_sweep(t, mode, calibration, currents, widths, trials, m0, seed)
     res["provenance"] = _provenance(t, seed, mtj_model, "mtj switch")
     arrays = {"currents_a": currents, "widths_s": widths, "p_switch": res["p_switch"], "energy_j": res["energy_j"]}
     out = _publish(out_dir, "switch", res, arrays, plot_switch, as_json)
@@ -268,27 +242,6 @@ def switch_cmd(mode: str, current_ua: str, width_ns: str, from_state: str, trial
         f = res["fit"]
         click.echo(f"  fitted:   Delta {f['delta']:.1f}, Ic0 {f['ic0_a'] * 1e6:.1f} uA")
     click.echo(f"  wrote {out}/switch.json, .npz, .png")
-
-
-def _twostate_switch(t: Any, mode: str, currents: list[float], widths: list[float], trials: int, m0: int,
-                     seed: int, calibration: str | None) -> dict[str, Any]:
-    from mramcim.montecarlo import wilson_interval
-    from mramcim.mtjchar import analytic_law
-    from mramcim.twostate import load_switching_law, sample, switch_energy_j
-
-    law, source = load_switching_law(t, mode, calibration)
-    grid = []
-    for i, cur in enumerate(currents):
-        row = []
-        for j, w in enumerate(widths):
-            hits = int(sample(float(law.p_switch(cur, w)), trials, seed * 7919 + i * 131 + j).sum())
-            row.append({"p": hits / trials, "ci95": list(wilson_interval(hits, trials)), "trials": trials,
-                        "switched": hits, "energy_j": switch_energy_j(t, mode, cur, w)})
-        grid.append(row)
-    return {"mode": mode, "from_state": "P" if m0 > 0 else "AP", "currents_a": currents, "widths_s": widths,
-            "trials": trials, "p_switch": [[c["p"] for c in row] for row in grid],
-            "energy_j": [[c["energy_j"] for c in row] for row in grid], "points": grid,
-            "analytic": analytic_law(t, mode).as_dict(), "law": law.as_dict(), "law_source": source}
 
 
 @mtj.command("retention")

@@ -18,7 +18,7 @@ from mramcim.netlist import RenderedNetlist, Schedule
 from mramcim.sim import SimResult
 from mramcim.tech import Technology
 
-__all__ = ["ColumnResult", "XnorCase", "driver_energy", "extract_mac", "extract_xnor", "sample"]
+__all__ = ["ColumnResult", "XnorCase", "driver_energy", "extract_mac", "extract_xnor", "sample", "zero_crossings"]
 
 
 def sample(result: SimResult, name: str, t: float) -> float:
@@ -27,6 +27,13 @@ def sample(result: SimResult, name: str, t: float) -> float:
     if not time[0] <= t <= time[-1]:
         raise ExtractionError(f"sample time {t:.4g} s is outside the simulated window")
     return float(np.interp(t, time, result[name]))
+
+
+def zero_crossings(time: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Times where y changes sign, linearly interpolated between samples."""
+    sign = np.signbit(y)
+    idx = np.flatnonzero(sign[1:] != sign[:-1])
+    return time[idx] + (time[idx + 1] - time[idx]) * y[idx] / (y[idx] - y[idx + 1])
 
 
 def _bit(voltage: float, v_dd: float) -> int:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -23,11 +24,20 @@ from scipy.integrate import trapezoid
 
 from mramcim.artifacts import write_npz
 from mramcim.errors import InputError
+from mramcim.extract import zero_crossings
 from mramcim.netlist import render_mtj_trials
 from mramcim.sim import SimResult, run_deck
 from mramcim.tech import Technology
 
-__all__ = ["DEFAULT_CHUNK", "Point", "PointResult", "default_cache_dir", "run_points", "wilson_interval"]
+__all__ = [
+    "DEFAULT_CHUNK",
+    "Point",
+    "PointResult",
+    "default_cache_dir",
+    "point_summary",
+    "run_points",
+    "wilson_interval",
+]
 
 DEFAULT_CHUNK = 16  # devices per deck: ngspice's cost per device grows beyond ~16-32
 Progress = Callable[[int, int], None]
@@ -61,8 +71,14 @@ class PointResult:
     def p_switch(self) -> float:
         return float(np.mean(self.switched))
 
-    def interval(self, confidence: float = 0.95) -> tuple[float, float]:
-        return wilson_interval(int(np.sum(self.switched)), len(self.final_mz), confidence)
+    def summary(self) -> dict[str, Any]:
+        return point_summary(int(np.sum(self.switched)), len(self.final_mz), float(np.mean(self.energy_j)))
+
+
+def point_summary(switched: int, trials: int, energy_j: float | None) -> dict[str, Any]:
+    """One characterization point as reported: probability, 95 % interval, counts, energy."""
+    lo, hi = wilson_interval(switched, trials)
+    return {"p": switched / trials, "ci95": [lo, hi], "trials": trials, "switched": switched, "energy_j": energy_j}
 
 
 def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -97,17 +113,16 @@ def _extract(result: SimResult, point: Point, n: int) -> tuple[np.ndarray, np.nd
     start = point.settle_from if point.settle_from is not None else t[-1] - 0.05 * t[-1]
     window = t >= min(start, t[-1])
     final, cross, energy = np.empty(n), np.full(n, np.nan), np.zeros(n)
+    if point.kind in ("sot", "stt"):
+        node = "sa" if point.kind == "sot" else "t"
+        drive = np.interp(t, *zip(*point.drive, strict=True))
     for k in range(n):
         mz = result[f"v(xd{k}.mz)"]
         final[k] = float(np.mean(mz[window]))
-        flipped = np.flatnonzero(point.m0 * mz < 0)
-        if flipped.size:
-            i = int(flipped[0])
-            t0, t1, z0, z1 = t[i - 1], t[i], mz[i - 1], mz[i]
-            cross[k] = t0 + (t1 - t0) * z0 / (z0 - z1) if z0 != z1 else t1
+        flips = zero_crossings(t, point.m0 * mz)  # m0 * mz starts positive: the first is the switch
+        if flips.size:
+            cross[k] = flips[0]
         if point.kind in ("sot", "stt"):
-            node = "sa" if point.kind == "sot" else "t"
-            drive = np.interp(t, *zip(*point.drive, strict=True))
             energy[k] = float(trapezoid(result[f"v({node}{k})"] * drive, t))
     if point.kind == "vcma":
         energy[:] = float(trapezoid(result["v(top)"] * -result["i(vdrive)"], t)) / n
@@ -156,9 +171,10 @@ def run_points(
     for p in points:
         if p.trials < 1:
             raise InputError(f"trials must be at least 1, got {p.trials}")
-    jobs = []
+    jobs, n_chunks = [], []
     for i, p in enumerate(points):
         sizes = [min(chunk, p.trials - s) for s in range(0, p.trials, chunk)]
+        n_chunks.append(len(sizes))
         for j, s in enumerate(_chunk_seeds(seed * 1_000_003 + i, len(sizes))):
             jobs.append((i, j, sizes[j], s))
     total, done = sum(p.trials for p in points), 0
@@ -179,7 +195,7 @@ def run_points(
             raise
     results = []
     for i, p in enumerate(points):
-        parts = [out[(i, j)] for j in range(sum(1 for key in out if key[0] == i))]
+        parts = [out[(i, j)] for j in range(n_chunks[i])]
         final, cross, energy = (np.concatenate([part[c] for part in parts]) for c in range(3))
         results.append(PointResult(p, final, cross, energy))
     return results

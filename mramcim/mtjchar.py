@@ -23,6 +23,7 @@ from scipy.integrate import cumulative_trapezoid, trapezoid
 from scipy.optimize import minimize
 
 from mramcim.errors import ExtractionError, InputError
+from mramcim.extract import zero_crossings
 from mramcim.montecarlo import Point, PointResult, Progress, run_points
 from mramcim.netlist import render_mtj_trials
 from mramcim.sim import run_deck
@@ -35,8 +36,9 @@ __all__ = [
     "precession",
     "relaxation_time",
     "retention",
-    "switch_point",
+    "switch_record",
     "switch_sweep",
+    "toggle_record",
     "toggle_sweep",
 ]
 
@@ -54,7 +56,7 @@ class McOptions:
 
 def relaxation_time(tech: Technology) -> float:
     """Damping time (1 + alpha^2)/(alpha gamma Bk0) of the free layer [s]."""
-    return (1 + tech.mtj.alpha**2) / (tech.mtj.alpha * GAMMA * derive(tech).bk0_t)
+    return derive(tech).t_damping_s
 
 
 def _positive(name: str, value: float, unit: str) -> float:
@@ -78,15 +80,9 @@ def _settled_point(tech: Technology, kind: str, level: float, width: float, tria
     return Point(kind, _pulse(level, width, rise, fall), end + settle, trials, m0, True, end + 0.6 * settle)
 
 
-def _summary(result: PointResult) -> dict[str, Any]:
-    lo, hi = result.interval()
-    return {
-        "p": result.p_switch,
-        "ci95": [lo, hi],
-        "trials": len(result.final_mz),
-        "switched": int(np.sum(result.switched)),
-        "energy_j": float(np.mean(result.energy_j)),
-    }
+def _grid(results: Sequence[PointResult], n_cols: int) -> list[list[dict[str, Any]]]:
+    """Row-major point results -> rows of `point_summary` dicts."""
+    return [[r.summary() for r in results[i : i + n_cols]] for i in range(0, len(results), n_cols)]
 
 
 # ----------------------------------------------------------------------------- precession
@@ -107,11 +103,9 @@ def precession(tech: Technology, field_t: float) -> dict[str, Any]:
     )
     res = run_deck(deck.text, name="precession testbench", timeout_s=t.simulation.timeout_s)
     time, mz = res["time"], res["v(xd0.mz)"]
-    sign = np.signbit(mz)
-    idx = np.flatnonzero(sign[1:] != sign[:-1])
-    if idx.size < 2:
+    crossings = zero_crossings(time, mz)
+    if crossings.size < 2:
         raise ExtractionError("precession: mz crossed zero fewer than twice; no frequency to measure")
-    crossings = time[idx] + (time[idx + 1] - time[idx]) * mz[idx] / (mz[idx] - mz[idx + 1])
     half = float(np.mean(np.diff(crossings)))
     f_sim = 1 / (2 * half)
     return {
@@ -138,8 +132,14 @@ def toggle_sweep(
     _trials(trials)
     points = [_settled_point(tech, "vcma", v, w, trials, 1) for v in voltages for w in widths]
     results = run_points(tech, points, seed=mc.seed, workers=mc.workers, cache=mc.cache, progress=mc.progress)
-    grid = [[_summary(results[i * len(widths) + j]) for j in range(len(widths))] for i in range(len(voltages))]
+    return toggle_record(tech, voltages, widths, trials, _grid(results, len(widths)))
+
+
+def toggle_record(tech: Technology, voltages: Sequence[float], widths: Sequence[float], trials: int,
+                  grid: list[list[dict[str, Any]]]) -> dict[str, Any]:
+    """The toggle result as written and plotted (shared by the LLG and two-state models)."""
     p = np.array([[c["p"] for c in row] for row in grid])
+    d = derive(tech)
     return {
         "voltages_v": list(voltages),
         "widths_s": list(widths),
@@ -147,8 +147,8 @@ def toggle_sweep(
         "p_toggle": p.tolist(),
         "toggle_error": (1 - p).tolist(),
         "points": grid,
-        "half_period_s": derive(tech).half_period_s,
-        "v_critical_v": derive(tech).v_critical_v,
+        "half_period_s": d.half_period_s,
+        "v_critical_v": d.v_critical_v,
     }
 
 
@@ -167,11 +167,6 @@ def _polarity(mode: str, m0: int) -> float:
     return 1.0 if m0 > 0 else -1.0
 
 
-def switch_point(tech: Technology, mode: str, current_a: float, width_s: float, trials: int, m0: int,
-                 mc: McOptions) -> dict[str, Any]:
-    return switch_sweep(tech, mode, [current_a], [width_s], trials, m0, mc)
-
-
 def switch_sweep(tech: Technology, mode: str, currents_a: Sequence[float], widths_s: Sequence[float],
                  trials: int, m0: int, mc: McOptions) -> dict[str, Any]:
     """P_sw(I, t) with 95 % intervals and the drive energy of every point; fitted law if >= 3 points."""
@@ -183,26 +178,29 @@ def switch_sweep(tech: Technology, mode: str, currents_a: Sequence[float], width
     _trials(trials)
     points = [_settled_point(tech, mode, sign * i, w, trials, m0) for i in currents_a for w in widths_s]
     results = run_points(tech, points, seed=mc.seed, workers=mc.workers, cache=mc.cache, progress=mc.progress)
-    nw = len(widths_s)
-    grid = [[_summary(results[i * nw + j]) for j in range(nw)] for i in range(len(currents_a))]
-    p = np.array([[c["p"] for c in row] for row in grid])
-    energy = np.array([[c["energy_j"] for c in row] for row in grid])
-    out: dict[str, Any] = {
+    out = switch_record(tech, mode, m0, currents_a, widths_s, trials, _grid(results, len(widths_s)))
+    p = np.asarray(out["p_switch"])
+    if len(points) >= 3 and 0 < p.mean() < 1:
+        counts = np.array([[c["switched"] for c in row] for row in out["points"]])
+        law = fit_switching_law(tech, mode, currents_a, widths_s, counts, trials)
+        out["fit"] = law.as_dict()
+    return out
+
+
+def switch_record(tech: Technology, mode: str, m0: int, currents_a: Sequence[float], widths_s: Sequence[float],
+                  trials: int, grid: list[list[dict[str, Any]]]) -> dict[str, Any]:
+    """The switching result as written and plotted (shared by the LLG and two-state models)."""
+    return {
         "mode": mode,
         "from_state": "P" if m0 > 0 else "AP",
         "currents_a": list(currents_a),
         "widths_s": list(widths_s),
         "trials": trials,
-        "p_switch": p.tolist(),
-        "energy_j": energy.tolist(),
+        "p_switch": [[c["p"] for c in row] for row in grid],
+        "energy_j": [[c["energy_j"] for c in row] for row in grid],
         "points": grid,
         "analytic": analytic_law(tech, mode).as_dict(),
     }
-    if len(points) >= 3 and 0 < p.mean() < 1:
-        counts = np.array([[c["switched"] for c in row] for row in grid])
-        law = fit_switching_law(tech, mode, currents_a, widths_s, counts, trials)
-        out["fit"] = law.as_dict()
-    return out
 
 
 def mean_switching_time(delta: float, i: float, t_damping_s: float, n: int = 2001) -> float:

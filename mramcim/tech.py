@@ -184,6 +184,7 @@ class Derived:
     v_critical_v: float
     half_period_s: float
     larmor_period_s: float
+    t_damping_s: float
     tilt_sin: float
     r_strip_ohm: float
     sot_dl_t_per_a: float
@@ -200,13 +201,14 @@ def derive(tech: Technology) -> Derived:
     Delta0 = Keff0 Vol/(kB T); with the in-plane bias field the barrier is
     Delta0 (1 - Bx/Bk)^2 (Stoner-Wohlfarth); Vc = tox tF Keff0/xi (Keff(Vc) = 0);
     VCMA toggle half period pi (1 + alpha^2)/(gamma Bx) (PHYSICS.md, check 1);
-    anisotropy precession period 2 pi (1 + alpha^2)/(gamma Bk0).
+    anisotropy precession period 2 pi (1 + alpha^2)/(gamma Bk0); damping time
+    tD = (1 + alpha^2)/(alpha gamma Bk0).
     SOT: damping-like field per ampere of strip current
     hbar theta_SH/(2 e Ms tF w t_HM) (1 - sech(t_HM/lambda_sf)); critical current from
     Lee et al. 2013, Jc = (2e/hbar)(Ms tF/theta_SH)(Bk/2 - Bx/sqrt 2) (PHYSICS.md sec. 2).
     STT: field per ampere hbar eta/(2 e Ms Vol); Sun's critical current
     Ic0 = 2 e alpha Ms Bk Vol/(hbar eta) = 4 e alpha Delta0 kB T/(hbar eta).
-    Brown attempt time tau0 = (1 + alpha^2)/(alpha gamma Bk0) sqrt(pi/Delta0).
+    Brown attempt time tau0 = tD sqrt(pi/Delta0).
     """
     m = tech.mtj
     area = math.pi * (m.diameter_m / 2) ** 2
@@ -221,6 +223,7 @@ def derive(tech: Technology) -> Derived:
     dl_per_a = HBAR * sot.spin_hall_angle * spin_factor / (2 * QE * m.ms_a_per_m * m.t_free_m * hm_area)
     stt_per_a = HBAR * tech.stt.efficiency / (2 * QE * m.ms_a_per_m * volume)
     bk_safe = max(bk0, 1e-12)
+    t_damping = (1 + m.alpha**2) / (m.alpha * GAMMA * bk_safe)
     return Derived(
         area_m2=area,
         volume_m3=volume,
@@ -233,26 +236,26 @@ def derive(tech: Technology) -> Derived:
         v_critical_v=m.t_ox_m * m.t_free_m * keff0 / m.vcma_j_per_v_m,
         half_period_s=math.pi * (1 + m.alpha**2) / (GAMMA * m.bias_field_t),
         larmor_period_s=2 * math.pi * (1 + m.alpha**2) / (GAMMA * bk_safe),
+        t_damping_s=t_damping,
         tilt_sin=tilt,
         r_strip_ohm=sot.resistivity_ohm_m * sot.strip_length_m / hm_area,
         sot_dl_t_per_a=dl_per_a,
         i_sot_critical_a=max(bk0 / 2 - m.bias_field_t / math.sqrt(2), 0.0) / dl_per_a,
         stt_t_per_a=stt_per_a,
         i_stt_critical_a=m.alpha * bk0 / stt_per_a,
-        tau0_s=(1 + m.alpha**2) / (m.alpha * GAMMA * bk_safe) * math.sqrt(math.pi / max(delta0, 1e-12)),
+        tau0_s=t_damping * math.sqrt(math.pi / max(delta0, 1e-12)),
     )
 
 
-def thermal_sigma_t(tech: Technology, dt_s: float, temperature_k: float | None = None) -> float:
+def thermal_sigma_t(tech: Technology, dt_s: float) -> float:
     """Standard deviation of each thermal-field component for redraw interval dt (tesla).
 
     Fluctuation-dissipation for the Gilbert equation with the field in both torque terms:
     sigma^2 = 2 alpha kB T/(gamma Ms Vol dt) (Brown 1963; PHYSICS.md sec. 2).
     """
     m = tech.mtj
-    temp = tech.temperature_k if temperature_k is None else temperature_k
     volume = derive(tech).volume_m3
-    return math.sqrt(2 * m.alpha * KB * temp / (GAMMA * m.ms_a_per_m * volume * dt_s))
+    return math.sqrt(2 * m.alpha * KB * tech.temperature_k / (GAMMA * m.ms_a_per_m * volume * dt_s))
 
 
 def _format_validation(err: ValidationError, source: str) -> str:

@@ -18,10 +18,26 @@ import numpy as np
 from scipy.interpolate import RegularGridInterpolator
 
 from mramcim.errors import InputError
-from mramcim.mtjchar import MODES, SwitchingLaw, analytic_law, relaxation_time
+from mramcim.montecarlo import point_summary
+from mramcim.mtjchar import (
+    MODES,
+    SwitchingLaw,
+    analytic_law,
+    relaxation_time,
+    switch_record,
+    toggle_record,
+)
 from mramcim.tech import Technology, derive
 
-__all__ = ["ToggleMap", "load_switching_law", "load_toggle_map", "sample", "switch_energy_j"]
+__all__ = [
+    "ToggleMap",
+    "load_switching_law",
+    "load_toggle_map",
+    "sample",
+    "switch_energy_j",
+    "switch_sweep",
+    "toggle_sweep",
+]
 
 
 def _read(path: str | Path, what: str) -> dict[str, Any]:
@@ -103,3 +119,34 @@ def sample(p: float, trials: int, seed: int) -> np.ndarray:
     if not 0.0 <= p <= 1.0:
         raise InputError(f"probability must be in [0, 1], got {p}")
     return np.random.default_rng(seed).random(trials) < p
+
+
+def _sampled_grid(rows: list[float], cols: list[float], trials: int, seed: int,
+                  p_of: Any, energy_of: Any) -> list[list[dict[str, Any]]]:
+    """Bernoulli events on a grid; point (i, j) uses seed*7919 + 131 i + j."""
+    grid = []
+    for i, a in enumerate(rows):
+        row = []
+        for j, b in enumerate(cols):
+            hits = int(sample(p_of(a, b), trials, seed * 7919 + i * 131 + j).sum())
+            row.append(point_summary(hits, trials, energy_of(a, b)))
+        grid.append(row)
+    return grid
+
+
+def toggle_sweep(tech: Technology, calibration: str | Path | None, voltages: list[float], widths: list[float],
+                 trials: int, seed: int) -> dict[str, Any]:
+    """The two-state counterpart of `mtjchar.toggle_sweep` (no energy: the map carries none)."""
+    tm = load_toggle_map(calibration)
+    grid = _sampled_grid(voltages, widths, trials, seed, tm, lambda v, w: None)
+    return {**toggle_record(tech, voltages, widths, trials, grid), "calibration": calibration}
+
+
+def switch_sweep(tech: Technology, mode: str, calibration: str | Path | None, currents: list[float],
+                 widths: list[float], trials: int, m0: int, seed: int) -> dict[str, Any]:
+    """The two-state counterpart of `mtjchar.switch_sweep`, with I^2 R t write energy."""
+    law, source = load_switching_law(tech, mode, calibration)
+    grid = _sampled_grid(currents, widths, trials, seed, lambda i, w: float(law.p_switch(i, w)),
+                         lambda i, w: switch_energy_j(tech, mode, i, w))
+    return {**switch_record(tech, mode, m0, currents, widths, trials, grid), "law": law.as_dict(),
+            "law_source": source}
