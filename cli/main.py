@@ -134,6 +134,10 @@ def _array_options(func: Any) -> Any:
         click.option("--rows", type=int, required=True, help="Rows (fan-in), e.g. 784."),
         click.option("--cols", type=int, default=DEFAULT_COLS, show_default=True, help="Columns (neurons)."),
         click.option("--scheme", type=click.Choice(["half", "conventional"]), default="half", show_default=True),
+        click.option("--parasitics", type=click.Choice(["none", "lumped", "mesh"]), default="mesh", show_default=True,
+                     help="Wire R/C: ideal, one R+C per line, or per cell pitch."),
+        click.option("--corner", type=click.Choice(["tt", "ff", "ss"]), default="tt", show_default=True,
+                     help="Wire/driver/transistor corner."),
         click.option("--weights", type=click.Path(dir_okay=False), help="(rows, cols) +-1 array, .npy."),
         click.option("--inputs", type=click.Path(dir_okay=False), help="(rows,) +-1 array, .npy."),
         click.option("--seed", type=int, default=0, show_default=True, help="Seed for random weights/inputs."),
@@ -146,21 +150,26 @@ def _array_options(func: Any) -> Any:
 @cli.command("gen-array")
 @_array_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the deck here (default: stdout).")
-def gen_array(rows: int, cols: int, scheme: str, weights: str | None, inputs: str | None, seed: int, tech_file: str | None, output: str | None) -> None:
-    """Emit a runnable sum-of-product array deck (drivers, cells, sensing, testbench).
+def gen_array(rows: int, cols: int, scheme: str, parasitics: str, corner: str, weights: str | None, inputs: str | None,
+              seed: int, tech_file: str | None, output: str | None) -> None:
+    """Emit a runnable sum-of-product array deck (drivers, wires, cells, sensing, testbench).
 
-    Without --weights/--inputs, random +-1 values drawn with --seed are used.
+    Without --weights/--inputs, random +-1 values drawn with --seed are used. MTJ states are
+    saved for arrays up to 4096 cells (to check the restore); larger decks save the outputs.
 
     \b
     Examples:
       mramcim gen-array --rows 784 -o sop.cir
+      mramcim gen-array --rows 784 --cols 512 --parasitics mesh -o big.cir
       mramcim gen-array --rows 784 --cols 8 --scheme conventional --weights w.npy --inputs x.npy
     """
     from mramcim.netlist import render_array
+    from mramcim.readnet import apply_corner, check_memory
 
-    t = _tech(tech_file)
+    t = apply_corner(_tech(tech_file), corner)
     w, x = _array_operands(rows, cols, weights, inputs, seed)
-    _write_or_echo(render_array(t, w, x, scheme).text, output)
+    check_memory(f"the {rows} x {cols} deck", rows * cols * (2 if scheme == "conventional" else 1) * 600)
+    _write_or_echo(render_array(t, w, x, scheme, parasitics=parasitics, save_states=rows * cols <= 4096).text, output)
 
 
 @cli.command("check")
@@ -236,22 +245,56 @@ def verify_xnor_cmd(tech_file: str | None, as_json: bool) -> None:
 
 @cli.command("mac")
 @_array_options
+@click.option("--engine", type=click.Choice(["ngspice", "scipy"]), default="ngspice", show_default=True,
+              help="ngspice: transient (LLG) or DC; scipy: sparse nodal DC solve.")
+@click.option("--analysis", type=click.Choice(["tran", "dc"]), default=None,
+              help="tran: toggle/read/restore with LLG MTJs (ngspice only); dc: the resistive read network. "
+                   "Default: tran for ngspice, dc for scipy.")
+@click.option("--reference", type=click.Choice(["replica", "ideal"]), default="replica", show_default=True,
+              help="Comparator reference (dc): replica columns or the closed form.")
+@click.option("--block-cols", type=int, default=4, show_default=True,
+              help="ngspice dc: columns per partition block (0: one flat deck).")
 @json_option
-def mac(rows: int, cols: int, scheme: str, weights: str | None, inputs: str | None, seed: int, tech_file: str | None, as_json: bool) -> None:
-    """One MAC through ngspice: popcount, bit-line current and sensed output per column.
+def mac(rows: int, cols: int, scheme: str, parasitics: str, corner: str, weights: str | None, inputs: str | None, seed: int,
+        tech_file: str | None, engine: str, analysis: str | None, reference: str, block_cols: int, as_json: bool) -> None:
+    """One MAC: popcount, bit-line current and sensed output per column.
 
     \b
-    Example: mramcim mac --rows 64 --cols 4
+    Examples:
+      mramcim mac --rows 64 --cols 4
+      mramcim mac --rows 784 --cols 64 --engine scipy
+      mramcim mac --rows 784 --cols 64 --engine ngspice --analysis dc
     """
+    from mramcim.errors import InputError
+    from mramcim.readnet import apply_corner
+
+    t = apply_corner(_tech(tech_file), corner)
+    w, x = _array_operands(rows, cols, weights, inputs, seed)
+    analysis = analysis or ("tran" if engine == "ngspice" else "dc")
+    if analysis == "tran" and engine == "scipy":
+        raise InputError("the scipy engine solves the DC read network only; use --analysis dc or --engine ngspice")
+    if analysis == "dc":
+        from mramcim.arrayread import ReadSetup, read_mac
+
+        read = read_mac(t, w, x, ReadSetup(scheme, parasitics, reference, engine, None, block_cols or None))
+        if as_json:
+            _echo_json(read.as_dict() | {"scheme": scheme, "parasitics": parasitics, "corner": corner, "reference": reference})
+            return
+        how = f"{read.dc.engine}" + (f", {read.dc.blocks} blocks, KCL residual {read.dc.kcl_residual_rel:.1e}" if read.dc.blocks > 1 else "")
+        click.echo(f"{scheme} array {rows} x {cols}, DC read ({how}) in {read.dc.seconds:.2f} s; parasitics {parasitics}, corner {corner}")
+        click.echo(f"reference ({reference}): {read.i_ref_a * 1e6:.4f} uA")
+        click.echo(" col | popcount | I_col [uA] | sensed expected")
+        for j in range(cols):
+            click.echo(f"{j:4d} | {read.popcount[j]:8d} | {read.current_a[j] * 1e6:10.4f} | {read.sensed[j]:+6d} {read.expected[j]:+8d}")
+        return
     from mramcim.flows import run_mac
 
-    t = _tech(tech_file)
-    w, x = _array_operands(rows, cols, weights, inputs, seed)
-    report = run_mac(t, w, x, scheme)
+    report = run_mac(t, w, x, scheme, parasitics)
     if as_json:
         _echo_json(report.as_dict())
         return
-    click.echo(f"{scheme} array {report.rows} x {report.cols}, {report.n_mtj} MTJs, threshold popcount {report.threshold}")
+    click.echo(f"{scheme} array {report.rows} x {report.cols}, {report.n_mtj} MTJs, threshold popcount {report.threshold}, parasitics {parasitics}")
+    click.echo(f"reference (replica columns, DC): {report.i_ref_a * 1e6:.4f} uA")
     click.echo(" col | popcount | I_col [uA]  Ohm's law [uA] | sensed expected")
     for j, c in enumerate(report.columns):
         click.echo(f"{j:4d} | {c.popcount:8d} | {c.current_a * 1e6:10.4f}  {c.ohm_current_a * 1e6:14.4f} | {c.sensed:+6d} {c.expected:+8d}")
@@ -266,45 +309,147 @@ def characterize() -> None:
     """Extract transfer characteristics from simulation."""
 
 
+def _toggle_map(tech: Any, path: str | None, disabled: bool) -> Any:
+    if disabled:
+        return None
+    if path:
+        from mramcim.twostate import load_toggle_map
+
+        return load_toggle_map(path)
+    from mramcim.arrayread import default_toggle_map
+
+    return default_toggle_map(tech)
+
+
+def _read_options(func: Any) -> Any:
+    for option in reversed([
+        click.option("--rows", type=int, required=True, help="Rows (fan-in), e.g. 784."),
+        click.option("--cols", type=int, default=8, show_default=True, help="Columns per simulated array."),
+        click.option("--parasitics", type=click.Choice(["none", "lumped", "mesh"]), default="mesh", show_default=True),
+        click.option("--reference", type=click.Choice(["replica", "ideal"]), default="replica", show_default=True),
+        click.option("--corner", type=click.Choice(["tt", "ff", "ss"]), default="tt", show_default=True),
+        click.option("--threshold", type=int, default=None, help="Popcount where the output turns +1 (default ceil(rows/2))."),
+        click.option("--mc", type=int, default=20, show_default=True, help="Monte-Carlo samples."),
+        click.option("--seed", type=int, default=0, show_default=True),
+        click.option("--toggle-map", type=click.Path(dir_okay=False), help="toggle.json from `mtj toggle` (default: packaged LLG map)."),
+        click.option("--no-toggle-errors", is_flag=True, help="Ideal VCMA toggles."),
+        tech_option,
+    ]):
+        func = option(func)
+    return func
+
+
 @characterize.command("array")
-@click.option("--rows", type=int, required=True, help="Rows (fan-in).")
-@click.option("--cols", type=int, default=DEFAULT_COLS, show_default=True, help="Columns simulated per deck.")
+@_read_options
 @click.option("--scheme", type=click.Choice(["half", "conventional"]), default="half", show_default=True)
-@click.option("--points", type=int, default=None, help="Popcounts to sample (default: all up to 64 rows, else 17).")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--engine", type=click.Choice(["scipy", "ngspice"]), default="scipy", show_default=True,
+              help="DC read solver (ngspice: partitioned decks, slower).")
+@click.option("--points", type=int, default=None, help="Popcounts to sample (default: all up to 64 rows, else 33 plus threshold +- 8).")
+@click.option("--no-variation", is_flag=True, help="Nominal devices and no sense offset.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Output folder.")
-@tech_option
 @json_option
-def characterize_array_cmd(rows: int, cols: int, scheme: str, points: int | None, seed: int, out_dir: str, tech_file: str | None, as_json: bool) -> None:
-    """Popcount -> column current and sense output, as JSON + NPZ + PNG.
+def characterize_array_cmd(rows: int, cols: int, parasitics: str, reference: str, corner: str, threshold: int | None, mc: int,
+                           seed: int, toggle_map: str | None, no_toggle_errors: bool, tech_file: str | None, scheme: str,
+                           engine: str, points: int | None, no_variation: bool, out_dir: str, as_json: bool) -> None:
+    """Monte-Carlo transfer characteristic: per popcount, the column-current distribution and
+    P(sense = +1), with device variation, sense offset, toggle errors and wire IR drop.
+
+    Writes transfer.json (the file `train --hardware` reads), transfer.npz and transfer.png.
 
     \b
-    Example: mramcim characterize array --rows 64 --cols 8 --out results/char64
+    Examples:
+      mramcim characterize array --rows 64 --cols 8 --mc 50 --out results/char64
+      mramcim characterize array --rows 784 --cols 16 --mc 20 --out results/char784
     """
-    import numpy as np
 
-    from mramcim.artifacts import write_json, write_npz, write_png
-    from mramcim.flows import characterize_array
+    from mramcim.arrayread import ReadSetup
+    from mramcim.artifacts import render_png, write_bytes, write_json, write_npz
+    from mramcim.flows import provenance
+    from mramcim.netlist import check_array_size
+    from mramcim.readnet import apply_corner
     from mramcim.report.plots import plot_transfer
+    from mramcim.transfer import characterize_transfer, ir_drop_map
 
-    t = _tech(tech_file)
+    t = apply_corner(_tech(tech_file), corner)
+    rows, cols = check_array_size(rows, cols)
+    setup = ReadSetup(scheme, parasitics, reference, engine, threshold)
+    tmap = _toggle_map(t, toggle_map, no_toggle_errors or scheme == "conventional")
 
     def progress(done: int, total: int) -> None:
-        click.echo(f"  simulated deck {done}/{total}", err=True)
+        if done == total or done % max(total // 20, 1) == 0:
+            click.echo(f"  read {done}/{total}", err=True)
 
-    curve = characterize_array(t, rows, cols, scheme, points, seed, progress)
+    curve = characterize_transfer(t, rows, cols, setup, mc=mc, points=points, seed=seed, variation=not no_variation,
+                                  toggle_map=tmap, progress=progress)
+    arrays = curve.pop("_arrays")
+    ir = ir_drop_map(t, rows, cols, setup)
+    curve |= {"corner": corner, "ir_drop_worst_cell": float(ir.min()), "ir_drop_mean_cell": float(ir.mean()),
+              "provenance": provenance(t) | {"command": "characterize array", "mtj_model": "DC read network (closed-form cells)"}}
+    png = render_png(lambda: plot_transfer(curve, ir))
     out = Path(out_dir)
     write_json(out / "transfer.json", curve)
-    write_npz(out / "transfer.npz", **{k: np.asarray(curve[k]) for k in ("popcount", "current_a", "ohm_current_a", "p_plus")})
-    write_png(out / "transfer.png", lambda: plot_transfer(curve))
+    write_npz(out / "transfer.npz", ir_drop_map=ir, **arrays)
+    write_bytes(out / "transfer.png", png)
     if as_json:
         _echo_json(curve)
         return
-    fit = curve["linear_fit"]
-    click.echo(f"{scheme} array, {rows} rows: {len(curve['popcount'])} popcounts simulated")
-    click.echo(f"  slope {fit['slope_a'] * 1e6:.4f} uA/count, max linearity residual {fit['max_residual_rel'] * 100:.4f} % of span")
-    click.echo(f"  sense errors: {sum(s != e for s, e in zip(curve['sense'], curve['expected_sense'], strict=True))}")
+    click.echo(f"{scheme} array {rows} rows x {cols} cols, {parasitics} parasitics, {reference} reference, {mc} Monte-Carlo samples")
+    click.echo(f"  LSB near the threshold {curve['lsb_near_threshold_a'] * 1e6:.3f} uA; worst cell read voltage {ir.min() * 100:.1f} % of V_read")
+    click.echo(f"  MAC error rate over the sampled popcounts {curve['mac_error_rate']:.4f}; toggle failure rate {curve['toggle_failure_rate']:.2e}")
     click.echo(f"  wrote {out / 'transfer.json'}, transfer.npz, transfer.png")
+
+
+@cli.command("compare-schemes")
+@_read_options
+@click.option("--tran-cols", type=int, default=2, show_default=True, help="Columns of the ngspice transient slice (energy, delay).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Also write compare.json here.")
+@json_option
+def compare_schemes_cmd(rows: int, cols: int, parasitics: str, reference: str, corner: str, threshold: int | None, mc: int,
+                        seed: int, toggle_map: str | None, no_toggle_errors: bool, tech_file: str | None, tran_cols: int,
+                        out_dir: str | None, as_json: bool) -> None:
+    """Half-size vs conventional array on the same weights and inputs: counts, energy per MAC,
+    latency, sense margin and MAC error rate, all from simulation.
+
+    \b
+    Example: mramcim compare-schemes --rows 64 --cols 8 --mc 10
+    """
+    from mramcim.arrayread import ReadSetup
+    from mramcim.artifacts import write_json
+    from mramcim.compare import compare_schemes
+    from mramcim.flows import provenance
+    from mramcim.readnet import apply_corner
+
+    t = apply_corner(_tech(tech_file), corner)
+    setup = ReadSetup("half", parasitics, reference, "scipy", threshold)
+    result = compare_schemes(t, rows, cols, setup, mc=mc, seed=seed, tran_cols=tran_cols,
+                             toggle_map=_toggle_map(t, toggle_map, no_toggle_errors),
+                             progress=lambda msg: click.echo(f"  {msg}", err=True))
+    result |= {"corner": corner, "provenance": provenance(t) | {"command": "compare-schemes"}}
+    if out_dir:
+        write_json(Path(out_dir) / "compare.json", result)
+    if as_json:
+        _echo_json(result)
+        return
+    h, c = result["schemes"]["half"], result["schemes"]["conventional"]
+    rows_out = [
+        ("MTJs", f"{h['mtj']}", f"{c['mtj']}"),
+        ("access transistors", f"{h['access_transistors']}", f"{c['access_transistors']}"),
+        ("row drivers", f"{h['row_drivers']}", f"{c['row_drivers']}"),
+        ("sense amplifiers", f"{h['sense_amplifiers']}", f"{c['sense_amplifiers']}"),
+        ("energy / column MAC [fJ]", f"{h['energy_per_column_mac_j'] * 1e15:.1f}", f"{c['energy_per_column_mac_j'] * 1e15:.1f}"),
+        ("energy / array MAC [pJ]", f"{h['energy_per_array_mac_j'] * 1e12:.2f}", f"{c['energy_per_array_mac_j'] * 1e12:.2f}"),
+        ("result valid after [ns]", f"{h['result_s'] * 1e9:.2f}", f"{c['result_s'] * 1e9:.2f}"),
+        ("cycle time [ns]", f"{h['cycle_s'] * 1e9:.2f}", f"{c['cycle_s'] * 1e9:.2f}"),
+        ("LSB at threshold [uA]", f"{h['lsb_at_threshold_a'] * 1e6:.3f}", f"{c['lsb_at_threshold_a'] * 1e6:.3f}"),
+        ("nominal sense margin [uA]", f"{h['nominal_margin_a'] * 1e6:.3f}", f"{c['nominal_margin_a'] * 1e6:.3f}"),
+        ("MAC error rate (MC)", f"{h['mac_error_rate']:.4f}", f"{c['mac_error_rate']:.4f}"),
+    ]
+    click.echo(f"{rows} x {cols} array, {parasitics} parasitics, {reference} reference, corner {corner}, {mc} MC reads, seed {seed}")
+    click.echo(f"{'':28s} {'half-size':>12s} {'conventional':>13s}")
+    for name, a, b in rows_out:
+        click.echo(f"{name:28s} {a:>12s} {b:>13s}")
+    r = result["half_over_conventional"]
+    click.echo(f"half / conventional: MTJs {r['mtj']:.2f}, energy per MAC {r['energy_per_mac']:.2f}, cycle time {r['cycle_time']:.2f}")
 
 
 @cli.command("train")
@@ -377,6 +522,51 @@ def bench() -> None:
 
 
 bench.add_command(bench_mtj)
+
+
+@bench.command("array")
+@click.option("--rows", type=int, default=784, show_default=True)
+@click.option("--cols", "cols_text", default="8,64,256", show_default=True, help="Comma-separated column counts.")
+@click.option("--flat-max-cols", type=int, default=64, show_default=True,
+              help="Run the flat ngspice deck up to this many columns (784 x 64 takes minutes).")
+@click.option("--block-cols", type=int, default=4, show_default=True, help="Columns per ngspice partition block.")
+@click.option("--workers", type=int, default=None, help="Parallel ngspice processes (default: CPU count).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@tech_option
+@json_option
+def bench_array_cmd(rows: int, cols_text: str, flat_max_cols: int, block_cols: int, workers: int | None, seed: int,
+                    tech_file: str | None, as_json: bool) -> None:
+    """Render/ERC/DC-solve times for rows x {cols}: scipy vs ngspice flat vs ngspice partitioned.
+
+    \b
+    Examples:
+      mramcim bench array
+      mramcim bench array --cols 8,64 --flat-max-cols 8 --json
+    """
+    from mramcim.arraybench import bench_array
+    from mramcim.errors import InputError
+    from mramcim.netlist import check_array_size
+
+    try:
+        cols_list = [int(c) for c in cols_text.split(",")]
+    except ValueError:
+        raise InputError(f"--cols must be comma-separated integers, got {cols_text!r}") from None
+    for c in cols_list:
+        check_array_size(rows, c)
+    result = bench_array(_tech(tech_file), rows, cols_list, flat_max_cols=flat_max_cols, block_cols=block_cols,
+                         workers=workers, seed=seed, progress=lambda m: click.echo(f"  {m}", err=True))
+    if as_json:
+        _echo_json(result)
+        return
+    click.echo(f"{'array':>9s} {'nodes':>7s} {'render':>7s} {'ERC':>6s} {'scipy':>6s} {'ng part':>8s} {'ng flat':>8s} "
+               f"{'part/scipy':>10s} {'flat/scipy':>10s} {'flat/part':>9s} {'max rel diff':>12s}")
+    for r in result:
+        flat = r.get("ngspice_flat_s")
+        diff = max(r["partitioned_vs_scipy_max_rel"], r.get("flat_vs_partitioned_max_rel", 0.0))
+        flat_cols = (f"{flat:7.1f}s", f"{r['flat_over_scipy']:9.1f}x", f"{r['flat_over_partitioned']:8.1f}x") if flat else ("skipped", "-", "-")
+        click.echo(f"{r['rows']:>4d}x{r['cols']:<4d} {r['nodes']:>7d} {r['render_s']:6.2f}s {r['erc_s']:5.2f}s {r['scipy_s']:5.2f}s "
+                   f"{r['ngspice_partitioned_s']:7.2f}s {flat_cols[0]:>8s} {r['partitioned_over_scipy']:9.1f}x "
+                   f"{flat_cols[1]:>10s} {flat_cols[2]:>9s} {diff:12.1e}")
 
 
 def main() -> None:

@@ -185,14 +185,29 @@ def _conduction_graph(body: _Body, subckts: dict[str, _Body], memo: dict[str, li
     return graph
 
 
+def _port_degrees(body: _Body) -> Counter[str]:
+    degrees: Counter[str] = Counter()
+    for element in body.elements:
+        degrees.update(t for t in element.terminals if t in body.ports)
+    return degrees
+
+
 def _check_body(body: _Body, subckts: dict[str, _Body], memo: dict[str, list[set[int]]]) -> list[Violation]:
     found: list[Violation] = []
     counts: Counter[str] = Counter()
+    degrees = {name: _port_degrees(sub) for name, sub in subckts.items()}
     for element in body.elements:
-        counts.update(element.terminals)
+        sub = subckts.get(element.subckt) if element.subckt is not None else None
+        if sub is not None and len(sub.ports) == len(element.terminals):
+            # a port counts as often as the subcircuit's own elements touch it (a wire tile's
+            # end node is touched by one instance but two elements inside it)
+            inner = degrees[sub.name]
+            for node, port in zip(element.terminals, sub.ports, strict=True):
+                counts[node] += max(inner.get(port, 0), 1)
+        else:
+            counts.update(element.terminals)
         counts.update(set(element.reads) - set(element.terminals))
         if element.subckt is not None:
-            sub = subckts.get(element.subckt)
             if sub is None:
                 found.append(Violation("unknown-subckt", element.name, body.name, f"calls undefined subcircuit {element.subckt!r}"))
             elif len(sub.ports) != len(element.terminals):

@@ -18,7 +18,7 @@ from mramcim.netlist import RenderedNetlist, Schedule
 from mramcim.sim import SimResult
 from mramcim.tech import Technology
 
-__all__ = ["ColumnResult", "XnorCase", "driver_energy", "extract_mac", "extract_xnor", "sample", "zero_crossings"]
+__all__ = ["ColumnResult", "XnorCase", "driver_energy", "extract_mac", "extract_xnor", "sample", "sense_delay", "zero_crossings"]
 
 
 def sample(result: SimResult, name: str, t: float) -> float:
@@ -152,8 +152,23 @@ def extract_mac(result: SimResult, deck: RenderedNetlist, tech: Technology) -> t
     energy = {phase: driver_energy(result, names, pwls, window) for phase, window in sch.phases.items()}
     energy["mac"] = energy["toggle"] + energy["read"] + energy["restore"]
     wrong = -1
-    first = f"v({meta['mtjs'][0]}_r0_c0.mz)"
-    if first in result.vectors:
-        final = np.array([[result[f"v({meta['mtjs'][0]}_r{i}_c{j}.mz)"][-1] for j in range(cols)] for i in range(rows)])
+    state = meta["state_vectors"][0]  # the MTJ holding W (the conventional pair's first device)
+    if state.format(i=0, j=0) in result.vectors:
+        final = np.array([[result[state.format(i=i, j=j)][-1] for j in range(cols)] for i in range(rows)])
         wrong = int(np.sum(np.where(final > 0, 1, -1) != w))
     return columns, energy, wrong
+
+
+def sense_delay(result: SimResult, deck: RenderedNetlist, tech: Technology) -> float:
+    """Time from the start of the read phase until every sense output is within 10 % of V_dd
+    of its value at the XNOR sample time (the read-to-valid delay)."""
+    start, _ = deck.schedule.phases["read"]
+    time = result["time"]
+    mask = (time >= start) & (time <= deck.schedule.t_read1)
+    delay = 0.0
+    for j in range(deck.meta["cols"]):
+        v = result[f"v(sa{j})"][mask]
+        bad = np.flatnonzero(np.abs(v - v[-1]) > 0.1 * tech.sense.v_dd_v)
+        if bad.size:
+            delay = max(delay, float(time[mask][min(bad[-1] + 1, v.size - 1)] - start))
+    return delay

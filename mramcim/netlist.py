@@ -21,6 +21,7 @@ from mramcim.cellmodel import reference_current
 from mramcim.encoding import as_pm1, threshold_popcount
 from mramcim.errors import ConfigError, InputError, TemplateError
 from mramcim.paths import model_file, template_dir
+from mramcim.readnet import PARASITICS, ArrayNetwork, row_line_sets
 from mramcim.tech import GAMMA, Technology, derive, tech_run_id, thermal_sigma_t
 from mramcim.units import spice_ident, spice_num
 
@@ -33,6 +34,7 @@ __all__ = [
     "Schedule",
     "make_schedule",
     "render_array",
+    "render_read_dc",
     "render_xnor",
 ]
 
@@ -166,7 +168,7 @@ def device_context(
             else None,
         },
         "access": {"vth": a.vth_v, "kp": a.kp_a_per_v2, "w": a.w_m, "l": a.l_m, "v_wl": a.v_wordline_v},
-        "sense": {"v_dd": s.v_dd_v, "i_width": s.i_width_a},
+        "sense": {"v_dd": s.v_dd_v, "i_width": s.i_width_a, "offset": s.offset_a},
     }
 
 
@@ -229,8 +231,10 @@ def render_array(
     scheme: str = "half",
     threshold: int | None = None,
     save_states: bool = True,
+    parasitics: str = "mesh",
+    i_ref: float | None = None,
 ) -> RenderedNetlist:
-    """The sum-of-product array deck with drivers, sensing and a testbench.
+    """The sum-of-product array deck with drivers, wires, sensing and a testbench.
 
     Args:
         weights: (rows, cols) of +-1.
@@ -238,9 +242,13 @@ def render_array(
         scheme: "half" (1 MTJ per weight, VCMA toggle) or "conventional" (complementary pair).
         threshold: popcount at which the sense output turns +1 (default ceil(rows/2)).
         save_states: also save every MTJ's mz (needed to verify the restore).
+        parasitics: "none", "lumped" or "mesh" wires (node names as in mramcim.readnet).
+        i_ref: comparator reference current (default: the closed form with ideal wires).
     """
     if scheme not in SCHEMES:
         raise ConfigError(f"unknown scheme {scheme!r}; choose one of {', '.join(SCHEMES)}")
+    if parasitics not in PARASITICS:
+        raise ConfigError(f"unknown parasitics {parasitics!r}; choose one of {', '.join(PARASITICS)}")
     w = np.asarray(weights)
     if w.ndim != 2:
         raise InputError(f"weights must be a 2-D (rows, cols) array, got shape {w.shape}")
@@ -252,25 +260,30 @@ def render_array(
     if not 0 <= threshold <= rows:
         raise InputError(f"threshold {threshold} is outside the popcount range 0..{rows}")
     schedule = make_schedule(tech)
-    rl = ["rl"] if scheme == "half" else ["rla", "rlb"]
-    drivers = ["row"] if scheme == "half" else ["rowa", "rowb"]
+    sets = row_line_sets(scheme)
     mtjs = ["xmtj"] if scheme == "half" else ["xmtja", "xmtjb"]
     saves = [f"i(vsense{j})" for j in range(cols)] + [f"v(sa{j})" for j in range(cols)]
-    saves += [f"i(v{d}{i})" for d in drivers for i in range(rows)]
+    saves += [f"i(v{drv}{i})" for _, drv in sets for i in range(rows)]
     if save_states:
-        saves += [f"v({m}_r{i}_c{j}.mz)" for m in mtjs for i in range(rows) for j in range(cols)]
+        saves += [f"v(xc_r{i}_c{j}.{m}.mz)" for m in mtjs for i in range(rows) for j in range(cols)]
     measures = [(f"icol{j}", f"i(vsense{j})", schedule.t_read1) for j in range(cols)]
+    pitch = 2 if scheme == "conventional" else 1
+    wires = {"r_wl": tech.wires.r_wl_ohm, "c_wl": tech.wires.c_wl_f,
+             "r_bl": tech.wires.r_bl_ohm * pitch, "c_bl": tech.wires.c_bl_f * pitch}
     text = _render(
         "netlists/sop_array.sp.j2",
         header=_header(tech, schedule),
         scheme=scheme,
+        parasitics=parasitics,
         rows=rows,
         cols=cols,
         weights=w.tolist(),
         inputs=x.tolist(),
         pwl_toggle=schedule.pwl_toggle,
         pwl_read=schedule.pwl_read,
-        i_ref=reference_current(tech, rows, threshold),
+        wires=wires,
+        r_drv=tech.drivers.r_out_ohm,
+        i_ref=reference_current(tech, rows, threshold) if i_ref is None else i_ref,
         schedule=schedule,
         saves=saves,
         measures=measures,
@@ -278,18 +291,54 @@ def render_array(
     )
     meta = {
         "scheme": scheme,
+        "parasitics": parasitics,
         "rows": rows,
         "cols": cols,
         "threshold": threshold,
         "weights": w,
         "inputs": x,
-        "row_lines": rl,
-        "drivers": drivers,
-        "mtjs": mtjs,
+        "drivers": [drv for _, drv in sets],
+        "state_vectors": [f"v(xc_r{{i}}_c{{j}}.{m}.mz)" for m in mtjs],
         "n_mtj": rows * cols * len(mtjs),
         "n_transistors": rows * cols * len(mtjs),
     }
     return RenderedNetlist(text, "array", schedule, meta)
+
+
+def _values(values: npt.ArrayLike) -> list[str]:
+    """Netlist strings of many numbers at once (the vectorised `spice_num`)."""
+    arr = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise TemplateError("non-finite number refused by the netlist")
+    return [f"{v:.10g}" for v in arr.tolist()]
+
+
+def render_read_dc(
+    net: ArrayNetwork,
+    *,
+    title: str,
+    header: list[str],
+    resistors: npt.NDArray[np.int64] | None = None,
+    sources: list[tuple[str, int, float]] | None = None,
+    saves: list[str] | None = None,
+) -> str:
+    """The `.op` deck of a read network, or of part of it.
+
+    Args:
+        resistors: indices of the resistors to include (default: all).
+        sources: (name, node index, volts) of the sources to include (default: the network's).
+        saves: vectors to save and print (default: every sense-input current).
+    """
+    idx = np.arange(len(net.res_ohm)) if resistors is None else np.asarray(resistors)
+    names = net.node_names
+    if sources is None:
+        sources = list(zip(net.src_names, net.src_node.tolist(), net.src_volts.tolist(), strict=True))
+    if saves is None:
+        saves = [f"i({net.src_names[k].lower()})" for k in net.sense_src]
+    res = [(net.res_names[k], names[a], names[b], v) for k, a, b, v in
+           zip(idx.tolist(), net.res_a[idx].tolist(), net.res_b[idx].tolist(), _values(net.res_ohm[idx]), strict=True)]
+    src = [(n, names[node], v) for (n, node, _), v in zip(sources, _values([s[2] for s in sources]), strict=True)]
+    return _render("netlists/sop_read_dc.sp.j2", title=title, header=header, resistors=res, sources=src, saves=saves)
 
 
 TRIAL_KINDS = ("sot", "stt", "vcma", "idle")

@@ -100,19 +100,36 @@ class AccessParams(_Strict):
 
 
 class SenseParams(_Strict):
-    """Behavioural current comparator per column."""
+    """Per-column current comparator (behavioural or transistor level) and its offset."""
 
-    v_dd_v: float = Field(gt=0, lt=5, description="sense output high level [V]")
-    i_width_a: float = Field(gt=0, lt=1e-3, description="comparator transition width [A]")
+    v_dd_v: float = Field(gt=0, lt=5, description="sense supply / output high level [V]")
+    i_width_a: float = Field(gt=0, lt=1e-3, description="behavioural comparator transition width [A]")
+    offset_a: float = Field(ge=-1e-3, le=1e-3, description="systematic input-referred offset current [A]")
+
+
+class DriverParams(_Strict):
+    """Row drivers: ideal sources behind an output resistance."""
+
+    r_out_ohm: float = Field(gt=0, lt=1e6, description="driver output resistance [Ohm]")
 
 
 class WireParams(_Strict):
-    """Wire parasitics per cell pitch (used by the parasitic meshes; ideal wires otherwise)."""
+    """Wire parasitics per cell pitch (used by the lumped and mesh parasitics; `none` ignores them)."""
 
-    r_wl_ohm: float = Field(ge=0, lt=1e4, description="row-line resistance per pitch [Ohm]")
-    c_wl_f: float = Field(ge=0, lt=1e-12, description="row-line capacitance per pitch [F]")
-    r_bl_ohm: float = Field(ge=0, lt=1e4, description="bit-line resistance per pitch [Ohm]")
-    c_bl_f: float = Field(ge=0, lt=1e-12, description="bit-line capacitance per pitch [F]")
+    r_wl_ohm: float = Field(gt=0, lt=1e4, description="row-line resistance per pitch [Ohm]")
+    c_wl_f: float = Field(gt=0, lt=1e-12, description="row-line capacitance per pitch [F]")
+    r_bl_ohm: float = Field(gt=0, lt=1e4, description="bit-line resistance per pitch [Ohm]")
+    c_bl_f: float = Field(gt=0, lt=1e-12, description="bit-line capacitance per pitch [F]")
+
+
+class VariationParams(_Strict):
+    """Monte-Carlo spreads, one sigma: device-to-device (relative) and sense offset (absolute)."""
+
+    sigma_ra_rel: float = Field(ge=0, lt=0.5, description="resistance-area product [relative]")
+    sigma_diameter_rel: float = Field(ge=0, lt=0.3, description="junction diameter [relative]")
+    sigma_tmr_rel: float = Field(ge=0, lt=0.5, description="TMR ratio [relative]")
+    sigma_vcma_rel: float = Field(ge=0, lt=0.5, description="VCMA coefficient xi [relative]")
+    sigma_offset_a: float = Field(ge=0, lt=1e-3, description="sense-amplifier offset current [A]")
 
 
 class SimParams(_Strict):
@@ -121,7 +138,7 @@ class SimParams(_Strict):
 
 
 class Technology(_Strict):
-    """The whole technology: device, operation, access device, sensing, wires, simulation."""
+    """The whole technology: device, operation, access device, sensing, drivers, wires, variation, simulation."""
 
     name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$", description="technology name")
     temperature_k: float = Field(gt=0, lt=1000, description="temperature [K]")
@@ -132,7 +149,9 @@ class Technology(_Strict):
     operation: OperationParams
     access: AccessParams
     sense: SenseParams
+    drivers: DriverParams
     wires: WireParams
+    variation: VariationParams
     simulation: SimParams
 
     @model_validator(mode="after")

@@ -7,22 +7,37 @@ from typing import Any
 __all__ = ["plot_learning_curves", "plot_precession", "plot_retention", "plot_switch", "plot_toggle", "plot_transfer"]
 
 
-def plot_transfer(curve: dict[str, Any]) -> Any:
-    """Column current vs popcount (simulated, Ohm's law) and the sensed output."""
+def plot_transfer(curve: dict[str, Any], ir_map: Any) -> Any:
+    """Column current mean +- sigma vs popcount with the reference, P(+1) and error rate, and
+    the worst-case cell read voltage over the array (IR drop)."""
     import matplotlib.pyplot as plt
+    import numpy as np
 
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(6, 6), sharex=True)
-    k = curve["popcount"]
-    ax1.plot(k, [i * 1e6 for i in curve["current_a"]], "o", label="ngspice")
-    ax1.plot(k, [i * 1e6 for i in curve["ohm_current_a"]], "-", label="Ohm's law (closed form)")
-    ax1.set_ylabel("column current [uA]")
-    ax1.set_title(f"{curve['scheme']} array, {curve['rows']} rows (seed {curve['seed']})")
-    ax1.legend()
-    ax2.step(k, curve["p_plus"], where="mid")
-    ax2.axvline(curve["threshold"] - 0.5, color="grey", ls="--", label="threshold")
-    ax2.set_xlabel("XNOR popcount")
-    ax2.set_ylabel("P(sense = +1)")
-    ax2.legend()
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    k = np.asarray(curve["popcount"])
+    mean, std = np.asarray(curve["current_mean_a"]) * 1e6, np.asarray(curve["current_std_a"]) * 1e6
+    ax = axes[0]
+    ax.fill_between(k, mean - std, mean + std, alpha=0.3, label="mean +- sigma")
+    ax.plot(k, mean, "-", label="mean")
+    ax.axhline(curve["i_ref_mean_a"] * 1e6, color="grey", ls="--", label=f"reference ({curve['reference']})")
+    ax.set_xlabel("XNOR popcount")
+    ax.set_ylabel("column current [uA]")
+    ax.set_title(f"{curve['scheme']}, {curve['rows']} rows, {curve['parasitics']} wires, MC {curve['mc']} (seed {curve['seed']})")
+    ax.legend()
+    ax = axes[1]
+    ax.plot(k, curve["p_plus"], ".-", label="P(sense = +1)")
+    ax.plot(k, curve["error_rate"], ".-", label="error rate")
+    ax.axvline(curve["threshold"] - 0.5, color="grey", ls="--", label="threshold")
+    ax.set_xlabel("XNOR popcount")
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend()
+    ax = axes[2]
+    im = ax.imshow(ir_map, aspect="auto", cmap="viridis", origin="upper")
+    fig.colorbar(im, ax=ax, label="cell read voltage / V_read")
+    ax.set_xlabel("column (drivers at 0)")
+    ax.set_ylabel("row (sense amplifiers below the last)")
+    ax.set_title("IR drop, every cell parallel")
+    fig.tight_layout()
     return fig
 
 

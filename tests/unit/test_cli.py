@@ -36,7 +36,7 @@ def test_gen_array_writes_a_deck(run_cli, tmp_path):
     proc = run_cli("gen-array", "--rows", "784", "-o", "sop.cir")
     assert proc.returncode == 0, proc.stderr
     deck = (tmp_path / "sop.cir").read_text()
-    assert deck.count(" mtj_llg m0=") == 784 * 2
+    assert deck.count(" tile_half m0=") == 784 * 2
     proc = run_cli("check", "sop.cir")
     assert proc.returncode == 0 and "ERC clean" in proc.stdout
 

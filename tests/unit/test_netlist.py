@@ -32,15 +32,16 @@ def test_numbers_are_formatted_once():
 def test_mtj_count_per_scheme(tech, scheme, per_weight):
     rng = np.random.default_rng(1)
     deck = render_array(tech, rng.choice([-1, 1], (12, 3)), rng.choice([-1, 1], 12), scheme).text
-    calls = [ln for ln in deck.splitlines() if re.match(r"^X\S+ .* mtj_llg\b", ln)]
-    assert len(calls) == 12 * 3 * per_weight
+    tiles = [ln for ln in deck.splitlines() if re.match(r"^Xc_r\d+_c\d+ .* tile_\w+ m0=", ln)]
+    in_tile = [ln for ln in deck.splitlines() if re.match(r"^Xmtj\w* .* mtj_llg m0=", ln)]
+    assert len(tiles) == 12 * 3 and len(in_tile) == per_weight
     assert check_deck(deck) == []
 
 
 def test_784_row_deck_renders_and_is_clean(tech):
     rng = np.random.default_rng(0)
     deck = render_array(tech, rng.choice([-1, 1], (784, 2)), rng.choice([-1, 1], 784)).text
-    assert sum(1 for ln in deck.splitlines() if " mtj_llg m0=" in ln) == 784 * 2
+    assert sum(1 for ln in deck.splitlines() if re.match(r"^Xc_r\d+_c\d+ .* tile_half m0=", ln)) == 784 * 2
     assert check_deck(deck) == []
 
 

@@ -1,0 +1,63 @@
+"""`mramcim bench array`: render, ERC and DC-solve times of 784 x N arrays, side by side.
+
+For each size: rendering the transient deck (mesh wires) and its ERC; the DC read network
+solved by scipy, by ngspice partitioned into column blocks, and by ngspice as one flat deck
+(skipped above `flat_max_cols`: it grows ~C^3), with the agreement of the bit-line currents.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from mramcim.dcsolve import solve_dc
+from mramcim.erc import check_deck
+from mramcim.netlist import render_array
+from mramcim.readnet import build_network
+from mramcim.tech import Technology
+
+__all__ = ["bench_array"]
+
+
+def _timed(func: Callable[[], Any]) -> tuple[Any, float]:
+    start = time.perf_counter()
+    value = func()
+    return value, time.perf_counter() - start
+
+
+def bench_array(tech: Technology, rows: int, cols_list: list[int], *, flat_max_cols: int, block_cols: int,
+                workers: int | None, seed: int, progress: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for cols in cols_list:
+        w = rng.choice(np.array([-1, 1], dtype=np.int8), size=(rows, cols))
+        x = rng.choice(np.array([-1, 1], dtype=np.int8), size=rows)
+        deck, t_render = _timed(partial(render_array, tech, w, x, "half", parasitics="mesh", save_states=False))
+        violations, t_erc = _timed(partial(check_deck, deck.text))
+        net, t_build = _timed(partial(build_network, tech, {"rl": x[:, None] * w}, {"rl": np.full(rows, tech.operation.v_read_v)},
+                                      scheme="half", parasitics="mesh"))
+        scipy = solve_dc(net, "scipy")
+        part = solve_dc(net, "ngspice", block_cols=block_cols, workers=workers, timeout_s=tech.simulation.timeout_s)
+        row: dict[str, Any] = {
+            "rows": rows, "cols": cols, "nodes": net.n_nodes, "resistors": len(net.res_ohm),
+            "render_s": t_render, "deck_mb": len(deck.text) / 1e6, "erc_s": t_erc, "erc_violations": len(violations),
+            "network_build_s": t_build, "scipy_s": scipy.seconds, "ngspice_partitioned_s": part.seconds,
+            "blocks": part.blocks, "kcl_residual_rel": part.kcl_residual_rel,
+            "partitioned_vs_scipy_max_rel": float(np.max(np.abs(part.sense_a / scipy.sense_a - 1))),
+            "partitioned_over_scipy": part.seconds / scipy.seconds,
+        }
+        if cols <= flat_max_cols:
+            if progress:
+                progress(f"784 x {cols}: flat ngspice .op (minutes above 32 columns)")
+            flat = solve_dc(net, "ngspice", block_cols=None, timeout_s=max(tech.simulation.timeout_s, 3600))
+            row |= {"ngspice_flat_s": flat.seconds,
+                    "flat_vs_partitioned_max_rel": float(np.max(np.abs(part.sense_a / flat.sense_a - 1))),
+                    "flat_over_scipy": flat.seconds / scipy.seconds, "flat_over_partitioned": flat.seconds / part.seconds}
+        out.append(row)
+        if progress:
+            progress(f"784 x {cols}: done")
+    return out
