@@ -6,8 +6,8 @@ import pytest
 from mramcim.cellmodel import cell_read, column_current
 from mramcim.errors import SimulationError
 from mramcim.flows import run_mac, verify_xnor
-from mramcim.transfer import weights_for_popcounts
 from mramcim.sim import run_deck
+from mramcim.transfer import weights_for_popcounts
 
 pytestmark = pytest.mark.ngspice
 
