@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import click
@@ -32,3 +33,16 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _save(out_dir: str, name: str, payload: dict[str, Any], arrays: dict[str, Any], plot: Any) -> Path:
+    import numpy as np
+
+    from mramcim.artifacts import render_png, write_bytes, write_json, write_npz
+
+    png = render_png(lambda: plot(payload))  # a plotting failure must leave no partial output
+    out = Path(out_dir)
+    write_npz(out / f"{name}.npz", **{k: np.asarray(v) for k, v in arrays.items()})
+    write_bytes(out / f"{name}.png", png)
+    write_json(out / f"{name}.json", payload)
+    return out

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from mramcim.cli.common import _echo_json, _tech, json_option, tech_option
+from mramcim.cli.common import _echo_json, _save, _tech, json_option, tech_option
 from mramcim.cli.mtj import bench_mtj, mtj
 
 DEFAULT_COLS = 2  # 784 x 2 half-size deck runs in plain `ngspice -b` well under a minute on 2 cores
@@ -363,7 +363,6 @@ def characterize_array_cmd(rows: int, cols: int, parasitics: str, reference: str
     """
 
     from mramcim.arrayread import ReadSetup
-    from mramcim.artifacts import render_png, write_bytes, write_json, write_npz
     from mramcim.flows import provenance
     from mramcim.netlist import check_array_size
     from mramcim.readnet import apply_corner
@@ -385,11 +384,7 @@ def characterize_array_cmd(rows: int, cols: int, parasitics: str, reference: str
     ir = ir_drop_map(t, rows, cols, setup)
     curve |= {"corner": corner, "ir_drop_worst_cell": float(ir.min()), "ir_drop_mean_cell": float(ir.mean()),
               "provenance": provenance(t) | {"command": "characterize array", "mtj_model": "DC read network (closed-form cells)"}}
-    png = render_png(lambda: plot_transfer(curve, ir))
-    out = Path(out_dir)
-    write_json(out / "transfer.json", curve)
-    write_npz(out / "transfer.npz", ir_drop_map=ir, **arrays)
-    write_bytes(out / "transfer.png", png)
+    out = _save(out_dir, "transfer", curve, {**arrays, "ir_drop_map": ir}, lambda c: plot_transfer(c, ir))
     if as_json:
         _echo_json(curve)
         return

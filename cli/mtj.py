@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from mramcim.cli.common import _echo_json, _tech, json_option, tech_option
+from mramcim.cli.common import _echo_json, _save, _tech, json_option, tech_option
 
 MODELS = ("llg", "twostate")
 
@@ -89,19 +89,6 @@ def _publish(out_dir: str, name: str, payload: dict[str, Any], arrays: dict[str,
         return out
     _echo_json({**{k: v for k, v in payload.items() if k not in echo_skip}, "out": str(out)})
     return None
-
-
-def _save(out_dir: str, name: str, payload: dict[str, Any], arrays: dict[str, Any], plot: Any) -> Path:
-    import numpy as np
-
-    from mramcim.artifacts import render_png, write_bytes, write_json, write_npz
-
-    png = render_png(lambda: plot(payload))  # a plotting failure must leave no partial output
-    out = Path(out_dir)
-    write_npz(out / f"{name}.npz", **{k: np.asarray(v) for k, v in arrays.items()})
-    write_bytes(out / f"{name}.png", png)
-    write_json(out / f"{name}.json", payload)
-    return out
 
 
 def _provenance(tech: Any, seed: int, model: str, command: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import numpy as np
 from mramcim.arrayread import ReadSetup, read_mac
 from mramcim.encoding import threshold_popcount
 from mramcim.errors import InputError
+from mramcim.flows import run_mac
 from mramcim.netlist import SCHEMES, check_array_size, make_schedule
 from mramcim.readnet import Devices, row_line_sets
 from mramcim.tech import Technology
@@ -63,8 +64,6 @@ def compare_schemes(
         raise InputError(f"Monte-Carlo count must be >= 1, got {mc}")
     if not 1 <= tran_cols <= cols:
         raise InputError(f"transient columns must be between 1 and cols = {cols}, got {tran_cols}")
-    from mramcim.flows import run_mac
-
     threshold = threshold_popcount(rows) if setup.threshold is None else setup.threshold
     table: dict[str, dict[str, Any]] = {}
     for scheme in SCHEMES:

@@ -169,7 +169,6 @@ class ArrayNetwork:
     src_volts: npt.NDArray[np.float64]
     sense_src: npt.NDArray[np.int64]  # source index of each column's sense input (data + ref)
     cell_res: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict)  # set -> (rows, cols) resistor index
-    row_nodes: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict)  # set -> (rows, cols) node index
 
     @property
     def n_nodes(self) -> int:
@@ -250,7 +249,6 @@ def build_network(
             bit_node[:, j] = sense_node = f"bl{j}"
         sense_src.append(b.source(f"Vsense{j}", sense_node, 0.0))
     cell_res: dict[str, npt.NDArray[np.int64]] = {}
-    row_nodes: dict[str, npt.NDArray[np.int64]] = {}
     for s, (p, drv) in enumerate(sets):
         st = as_pm1(states[p], f"{p} cell states", shape=(rows, total_cols))
         volts = np.asarray(row_volts[p], dtype=np.float64)
@@ -258,14 +256,12 @@ def build_network(
         r_ap = r_p * (1 + (nominal.mtj_ap / nominal.mtj_p - 1) * devices.tmr_scale[s])
         r_cell = np.where(st > 0, nominal.access_p + r_p, nominal.access_ap + r_ap)
         idx = np.empty((rows, total_cols), dtype=np.int64)
-        rnode = np.empty((rows, total_cols), dtype=np.int64)
         for i in range(rows):
             b.source(f"V{drv}{i}", f"{p}{i}_d", float(volts[i]))
             if parasitics == "mesh":
                 b.resistor(f"Rdrv{p}{i}", f"{p}{i}_d", f"{p}{i}_0", r_out, -1)
                 for j in range(total_cols):
                     b.resistor(f"Rwl{p}{i}_{j}", f"{p}{i}_{j}", f"{p}{i}_{j + 1}", r_wl, j)
-                    rnode[i, j] = b.node(f"{p}{i}_{j + 1}")
                     idx[i, j] = b.resistor(f"Rc{p}{i}_{j}", f"{p}{i}_{j + 1}", bit_node[i, j], float(r_cell[i, j]), j)
             else:
                 line = f"{p}{i}"
@@ -275,9 +271,8 @@ def build_network(
                 else:
                     b.resistor(f"Rdrv{p}{i}", f"{p}{i}_d", line, r_out, -1)
                 for j in range(total_cols):
-                    rnode[i, j] = b.node(line)
                     idx[i, j] = b.resistor(f"Rc{p}{i}_{j}", line, bit_node[i, j], float(r_cell[i, j]), j)
-        cell_res[p], row_nodes[p] = idx, rnode
+        cell_res[p] = idx
     names, a, bb, ohm, block = zip(*b.res, strict=True)
     src_names, src_node, src_volts = zip(*b.src, strict=True)
     return ArrayNetwork(
@@ -297,7 +292,6 @@ def build_network(
         src_volts=np.asarray(src_volts, dtype=np.float64),
         sense_src=np.asarray(sense_src, dtype=np.int64),
         cell_res=cell_res,
-        row_nodes=row_nodes,
     )
 
 
