@@ -17,7 +17,7 @@ demo:
 	$(BIN)/mramcim characterize array --rows 64 --cols 8 --out $(OUT)/char64
 	$(BIN)/mramcim train --algo tgbnn --dataset digits --epochs 10 --seed 0 --out $(OUT)/tgbnn_digits
 	$(BIN)/mramcim train --algo bnn --dataset digits --epochs 10 --seed 0 --out $(OUT)/bnn_digits
-	$(BIN)/mramcim train --algo tgbnn --dataset digits --epochs 10 --seed 0 --hardware $(OUT)/char64/transfer.json --out $(OUT)/tgbnn_digits_hw
+	$(BIN)/mramcim train --algo tgbnn --dataset digits --epochs 10 --seed 0 --hardware $(OUT)/char64/transfer.json --write-stats --out $(OUT)/tgbnn_digits_hw
 	@echo "demo results in $(OUT)"
 
 test:

@@ -3,7 +3,6 @@ library function and prints a summary; library errors become one `error:` line a
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 import click
 from mramcim.cli.common import _echo_json, _save, _tech, json_option, tech_option
+from mramcim.cli.learn import bench_train_cmd, experiment, fetch_mnist_cmd, train_cmd
 from mramcim.cli.mtj import bench_mtj, mtj
 
 DEFAULT_COLS = 2  # 784 x 2 half-size deck runs in plain `ngspice -b` well under a minute on 2 cores
@@ -447,68 +447,10 @@ def compare_schemes_cmd(rows: int, cols: int, parasitics: str, reference: str, c
     click.echo(f"half / conventional: MTJs {r['mtj']:.2f}, energy per MAC {r['energy_per_mac']:.2f}, cycle time {r['cycle_time']:.2f}")
 
 
-@cli.command("train")
-@click.option("--algo", required=True, help="tgbnn or bnn.")
-@click.option("--dataset", required=True, help="digits, wine, mnist or fashion-mnist.")
-@click.option("--hardware", type=click.Path(dir_okay=False), help="transfer.json from `characterize array` (rows = fan-in).")
-@click.option("--epochs", type=int, default=10, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--hidden", type=int, default=256, show_default=True, help="Hidden neurons.")
-@click.option("--flip-prob", type=float, default=0.02, show_default=True, help="TGBNN stochastic flip probability.")
-@click.option("--data-dir", type=click.Path(file_okay=False), help="Dataset folder (MNIST / Fashion-MNIST IDX files).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Output folder.")
-@json_option
-def train_cmd(algo: str, dataset: str, hardware: str | None, epochs: int, seed: int, hidden: int, flip_prob: float, data_dir: str | None, out_dir: str, as_json: bool) -> None:
-    """Train TGBNN or the regular BNN baseline; writes metrics.json and learning_curve.png.
-
-    \b
-    Examples:
-      mramcim train --algo tgbnn --dataset digits --epochs 10 --out results/tgbnn
-      mramcim train --algo tgbnn --dataset digits --hardware results/char64/transfer.json --out results/hw
-    """
-    from dataclasses import asdict
-
-    from mramcim.artifacts import write_json, write_png
-    from mramcim.datasets import load_dataset
-    from mramcim.errors import InputError
-    from mramcim.report.plots import plot_learning_curves
-    from mramcim.train import HardwareCurve, TrainConfig, train
-
-    cfg = TrainConfig(algo=algo, hidden=hidden, epochs=epochs, seed=seed, flip_prob=flip_prob)
-    curve = None
-    if hardware:
-        try:
-            payload = json.loads(Path(hardware).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            raise InputError(f"cannot read hardware characteristic {hardware}: {err}") from None
-        curve = HardwareCurve.from_json(payload, hardware)
-    data = load_dataset(dataset, data_dir)
-
-    def progress(epoch: int, train_acc: float, test_acc: float) -> None:
-        click.echo(f"  epoch {epoch:3d}/{epochs}: train {train_acc:.4f}  test {test_acc:.4f}", err=True)
-
-    result = train(data, cfg, curve, progress)
-    metrics = {
-        "dataset": dataset,
-        "data_note": data.note,
-        "hardware": hardware,
-        "config": asdict(cfg),
-        "train_acc": result.train_acc,
-        "test_acc": result.test_acc,
-        "weight_flips": result.flips,
-        "n_train": int(data.x_train.shape[0]),
-        "n_test": int(data.x_test.shape[0]),
-    }
-    out = Path(out_dir)
-    write_json(out / "metrics.json", metrics)
-    write_png(out / "learning_curve.png", lambda: plot_learning_curves(metrics))
-    if as_json:
-        _echo_json(metrics)
-    else:
-        click.echo(f"{algo} on {dataset} ({data.note}): final test accuracy {result.test_acc[-1]:.4f}; wrote {out / 'metrics.json'}")
-
-
 cli.add_command(mtj)
+cli.add_command(train_cmd)
+cli.add_command(experiment)
+cli.add_command(fetch_mnist_cmd)
 
 
 @cli.group()
@@ -517,6 +459,7 @@ def bench() -> None:
 
 
 bench.add_command(bench_mtj)
+bench.add_command(bench_train_cmd)
 
 
 @bench.command("array")

@@ -6,6 +6,7 @@
 - mnist: IDX files (gz or raw) from a folder (`--data-dir`, env MRAMCIM_MNIST_DIR, or
   ../shared/datasets/mnist). With train images present: 60k/10k. Otherwise the 10k test set is
   split 8k/2k with seed 0 (documented fallback). Known files are md5-checked; pixel > 127 -> +1.
+  `download_mnist` (`mramcim fetch-mnist`) fetches the four files when online, md5-verified.
 - fashion-mnist: the Debian package `dataset-fashion-mnist` (60k/10k), pixel > 127 -> +1.
 """
 
@@ -14,15 +15,18 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from mramcim.artifacts import write_bytes
 from mramcim.errors import InputError, suggest
 
-__all__ = ["DATASETS", "Dataset", "load_dataset", "read_idx"]
+__all__ = ["DATASETS", "Dataset", "download_mnist", "load_dataset", "read_idx"]
 
 DATASETS = ("digits", "wine", "mnist", "fashion-mnist")
 MNIST_MD5 = {
@@ -31,6 +35,7 @@ MNIST_MD5 = {
     "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
     "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
 }
+MNIST_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
 FASHION_DIRS = ("/usr/share/datasets/fashion-mnist",)
 
 
@@ -45,10 +50,40 @@ class Dataset:
     note: str
 
 
+def _md5(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+def download_mnist(folder: str | Path, base_url: str = MNIST_URL, names: tuple[str, ...] = tuple(MNIST_MD5)) -> list[Path]:
+    """Fetch the MNIST IDX files into `folder`, keeping only files whose md5 matches.
+
+    Raises:
+        InputError: offline / unreachable (with the fallback explained) or a checksum mismatch.
+    """
+    saved = []
+    for name in names:
+        target = Path(folder) / name
+        if target.is_file() and _md5(target.read_bytes()) == MNIST_MD5[name]:
+            saved.append(target)
+            continue
+        try:
+            with urllib.request.urlopen(base_url + name, timeout=60) as response:
+                data = response.read()
+        except (urllib.error.URLError, OSError) as err:
+            if isinstance(err, urllib.error.HTTPError):
+                err.close()
+            raise InputError(f"cannot download {base_url}{name} ({getattr(err, 'reason', err)}); without the train images "
+                             "`--dataset mnist` uses the documented 8k/2k split of the test set") from None
+        if _md5(data) != MNIST_MD5[name]:
+            raise InputError(f"checksum mismatch for {base_url}{name}: not saved")
+        saved.append(write_bytes(target, data))
+    return saved
+
+
 def read_idx(path: Path, md5: str | None = None) -> npt.NDArray[np.uint8]:
     """Read an IDX file (optionally gzip-compressed), verifying its md5 when given."""
     raw = path.read_bytes()
-    if md5 is not None and hashlib.md5(raw, usedforsecurity=False).hexdigest() != md5:
+    if md5 is not None and _md5(raw) != md5:
         raise InputError(f"checksum mismatch for {path}: the file is corrupt or not the original")
     data = gzip.decompress(raw) if path.suffix == ".gz" else raw
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 8:
@@ -90,8 +125,8 @@ def _mnist(data_dir: str | None) -> Dataset:
     folder = next((Path(c) for c in candidates if c and Path(c).is_dir()), None)
     if folder is None:
         raise InputError(
-            "MNIST not found: pass --data-dir DIR (IDX files t10k-images-idx3-ubyte.gz ...) "
-            "or set MRAMCIM_MNIST_DIR"
+            "MNIST not found: run `mramcim fetch-mnist --dir DIR` and pass --data-dir DIR "
+            "(or set MRAMCIM_MNIST_DIR to a folder with the IDX files)"
         )
     test = _idx_pair(folder, "t10k", verify=True)
     if test is None:

@@ -1,229 +1,237 @@
-"""Stage 6 — train: behavioural TGBNN and a regular BNN baseline in numpy (no ngspice).
+"""Training loop for TGBNN, the regular BNN baseline and the float upper bound (numpy).
 
-Network: binary inputs x (d) -> binary hidden layer (h) -> output scores (o), both layers
-binary-weighted; the hidden layer is one sum-of-product array of d rows.
-
-TGBNN (our reading of Fujiwara & Kawahara, TENCON 2023 / IEEE Access 2024; see docs):
-    forward   z1 = x W1 (integer), a1 = sign(z1), z2 = a1 W2 (integer)
-    output    e2 = t where t z2 < margin else 0          (ternary hinge error, t = +-1 targets)
-    backward  e1 = e2 W2^T (integer), passed only where |z1| <= window (improved STE: the window
-              scales with the fan-in, window = ste_scale * sqrt(d)), then ternarized:
-              d1 = sign(e1) where |e1| >= ceil(mean |e1| over non-zeros) else 0
-    gradient  G = x^T d1 (integer); ternary g = sign(G) where |G| >= ceil(mean |G| over non-zeros)
-    update    a weight with w = -g flips with probability p (the SOT switching probability);
-              the only persistent state is the +-1 weight arrays.
-Real-valued quantities: only the scalar thresholds/probabilities and the reported accuracy.
-
-BNN baseline (Courbariaux/Hubara): latent real weights clipped to [-1, 1], sign() forward,
-straight-through estimator 1{|z| <= 1}, softmax cross-entropy, Adam.
-
-Hardware-in-the-loop: with a transfer characteristic (from `characterize array`, rows = d),
-the hidden activation is +1 with probability P(+1 | popcount k = (z1 + d)/2).
+The network is d -> h -> L with L the output-code length (one-hot: the classes). All algorithms
+see the same binary inputs, data order (seeded) and output code. With hardware in the loop:
+- `curve` (a TransferCurve of d rows): the hidden sense outputs are drawn from the measured
+  P(+1 | popcount), in training and in evaluation;
+- `writer` (a SotWriter): the TGBNN flip probability of every cell comes from its own P_sw for the
+  epoch's write pulse (device variation); without it every cell flips with the nominal p.
+The TGBNN flip probability follows a geometric schedule from `flip_prob` to `flip_prob_final`
+over the epochs; each epoch's p maps to an SOT pulse current (fixed width), so the write energy
+of every epoch is counted from the pulses actually sent.
 """
 
 from __future__ import annotations
 
-import math
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from mramcim.bnn import Bnn, FloatNet
+from mramcim.codes import Codebook, make_codebook
 from mramcim.datasets import Dataset
-from mramcim.encoding import sign
 from mramcim.errors import InputError, suggest
+from mramcim.hil import TransferCurve
+from mramcim.mtjchar import SwitchingLaw, analytic_law
+from mramcim.sotwrite import SotWriter, WritePulse, check_probability, pulse_for_probability
+from mramcim.tech import Technology
+from mramcim.tgbnn import Tgbnn, sign_f32
 
-__all__ = ["ALGOS", "HardwareCurve", "TrainConfig", "TrainResult", "train"]
+__all__ = ["ALGOS", "TrainConfig", "TrainResult", "train"]
 
-ALGOS = ("tgbnn", "bnn")
-
-
-@dataclass(frozen=True)
-class HardwareCurve:
-    """P(sense = +1) vs popcount for an array of `rows` rows."""
-
-    rows: int
-    popcount: npt.NDArray[np.float64]
-    p_plus: npt.NDArray[np.float64]
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any], source: str) -> HardwareCurve:
-        try:
-            rows = int(data["rows"])
-            k = np.asarray(data["popcount"], dtype=np.float64)
-            p = np.asarray(data["p_plus"], dtype=np.float64)
-        except (KeyError, TypeError, ValueError) as err:
-            raise InputError(f"{source} is not a transfer characteristic (needs rows, popcount, p_plus): {err}") from None
-        if k.shape != p.shape or k.size < 2 or np.any(np.diff(k) <= 0):
-            raise InputError(f"{source}: popcount must be increasing and match p_plus in length")
-        if np.any((p < 0) | (p > 1)) or not np.all(np.isfinite(p)):
-            raise InputError(f"{source}: p_plus values must be probabilities in [0, 1]")
-        return cls(rows, k, p)
-
-    def activate(self, z: npt.NDArray[np.int32], rng: np.random.Generator) -> npt.NDArray[np.int8]:
-        p = np.interp((z + self.rows) / 2, self.popcount, self.p_plus)
-        return np.where(rng.random(z.shape) < p, 1, -1).astype(np.int8)
+ALGOS = ("tgbnn", "bnn", "float")
+DEFAULT_BATCH = {"tgbnn": 500, "bnn": 100, "float": 100}
+MIN_PULSE_P = 1e-6  # a pulse that (almost) never switches would train nothing
+MIN_STEPS_PER_EPOCH = 16  # small data sets: TGBNN batches shrink so an epoch still makes this many updates
+EVAL_CHUNK = 2000
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     algo: str = "tgbnn"
-    hidden: int = 256
-    epochs: int = 10
-    batch: int = 128
+    hidden: int = 512
+    epochs: int = 20
+    batch: int | None = None  # None: the algorithm's default (DEFAULT_BATCH)
     seed: int = 0
-    flip_prob: float = 0.02
+    output_code: str = "onehot"
+    code_length: int | None = None
+    # TGBNN
+    flip_prob: float = 0.03
+    flip_prob_final: float = 0.001
+    write_width_s: float = 10e-9
+    write_pulse: WritePulse | None = None  # sets the first epoch's pulse (and so flip_prob)
     ste_scale: float = 0.5
     margin_scale: float = 2.0
-    lr: float = 0.01
+    error_k: float = 0.5
+    grad_k: float = 1.0
+    # BNN / float (Adam, geometric learning-rate schedule)
+    lr: float = 0.003
+    lr_final: float = 0.0003
 
     def __post_init__(self) -> None:
         if self.algo not in ALGOS:
             raise InputError(f"unknown algorithm {self.algo!r}{suggest(self.algo, ALGOS)}; choose one of {', '.join(ALGOS)}")
-        if not 0 <= self.flip_prob <= 1:
-            raise InputError(f"flip probability must be in [0, 1], got {self.flip_prob}")
-        for name in ("hidden", "epochs", "batch"):
+        for name in ("flip_prob", "flip_prob_final"):
+            p = check_probability(getattr(self, name), name.replace("_", " "))
+            if not 0 < p < 1:
+                raise InputError(f"{name.replace('_', ' ')} must be strictly between 0 and 1 (a write pulse's P_sw), got {p}")
+        for name in ("hidden", "epochs"):
             if getattr(self, name) < 1:
                 raise InputError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.batch is not None and self.batch < 1:
+            raise InputError(f"batch must be >= 1, got {self.batch}")
+        if not (self.lr > 0 and self.lr_final > 0):
+            raise InputError(f"learning rates must be positive, got {self.lr}, {self.lr_final}")
+        if self.write_width_s <= 0:
+            raise InputError(f"write pulse width must be positive, got {self.write_width_s}")
+
+    def batch_size(self, n_train: int) -> int:
+        if self.batch is not None:
+            return self.batch
+        if self.algo == "tgbnn":
+            return max(min(DEFAULT_BATCH["tgbnn"], n_train // MIN_STEPS_PER_EPOCH), DEFAULT_BATCH["bnn"] // 2)
+        return DEFAULT_BATCH[self.algo]
+
+    def schedule(self, start: float, end: float, epoch: int) -> float:
+        """Geometric interpolation from start (first epoch) to end (last epoch)."""
+        if self.epochs == 1:
+            return start
+        return start * (end / start) ** (epoch / (self.epochs - 1))
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["write_pulse"] = self.write_pulse.as_dict() if self.write_pulse else None
+        return out
 
 
 @dataclass
 class TrainResult:
     config: TrainConfig
+    codebook: Codebook
+    batch: int
     train_acc: list[float] = field(default_factory=list)
     test_acc: list[float] = field(default_factory=list)
-    weights: list[npt.NDArray[np.int8]] = field(default_factory=list)
     flips: list[int] = field(default_factory=list)
+    pulses: list[int] = field(default_factory=list)
+    flip_prob: list[float] = field(default_factory=list)
+    write_pulse: list[dict[str, float]] = field(default_factory=list)
+    write_energy_j: list[float] = field(default_factory=list)
+    epoch_s: list[float] = field(default_factory=list)
+    weights: list[npt.NDArray[np.int8]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "config": self.config.as_dict(), "batch": self.batch, "output_code": self.codebook.as_dict(),
+            "train_acc": self.train_acc, "test_acc": self.test_acc, "final_test_acc": self.test_acc[-1],
+            "flips": self.flips, "write_pulses": self.pulses, "flip_prob": self.flip_prob,
+            "write_pulse": self.write_pulse, "write_energy_j": self.write_energy_j,
+            "write_energy_total_j": float(sum(self.write_energy_j)), "epoch_s": self.epoch_s,
+        }
 
 
-def _targets(y: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int8]:
-    t = -np.ones((y.size, n), dtype=np.int8)
-    t[np.arange(y.size), y] = 1
-    return t
+class _Runner:
+    """One model behind a common forward/learn interface."""
 
-
-def _ternarize(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int8]:
-    """sign(v) where |v| reaches the mean magnitude of the non-zero entries (rounded up), else 0."""
-    mag = np.abs(values)
-    nz = mag[mag > 0]
-    if nz.size == 0:
-        return np.zeros(values.shape, dtype=np.int8)
-    theta = math.ceil(float(nz.mean()))
-    return (np.sign(values) * (mag >= theta)).astype(np.int8)
-
-
-class _Tgbnn:
-    def __init__(self, d: int, h: int, o: int, cfg: TrainConfig, rng: np.random.Generator) -> None:
-        self.w1 = rng.choice(np.array([-1, 1], dtype=np.int8), size=(d, h))
-        self.w2 = rng.choice(np.array([-1, 1], dtype=np.int8), size=(h, o))
-        self.window = max(1, round(cfg.ste_scale * math.sqrt(d)))
-        self.margin = max(1, round(cfg.margin_scale * math.sqrt(h)))
+    def __init__(self, cfg: TrainConfig, d: int, outputs: int, rng: np.random.Generator) -> None:
         self.cfg = cfg
+        if cfg.algo == "tgbnn":
+            self.model: Tgbnn | Bnn | FloatNet = Tgbnn(d, cfg.hidden, outputs, ste_scale=cfg.ste_scale,
+                                                       margin_scale=cfg.margin_scale, error_k=cfg.error_k,
+                                                       grad_k=cfg.grad_k, rng=rng)
+        elif cfg.algo == "bnn":
+            self.model = Bnn(d, cfg.hidden, outputs, rng)
+        else:
+            self.model = FloatNet(d, cfg.hidden, outputs, rng)
 
-    def hidden(self, x: np.ndarray, hw: HardwareCurve | None, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        z1 = x.astype(np.int32) @ self.w1.astype(np.int32)
-        return z1, (hw.activate(z1, rng) if hw else sign(z1))
-
-    def scores(self, x: np.ndarray, hw: HardwareCurve | None, rng: np.random.Generator) -> np.ndarray:
-        return self.hidden(x, hw, rng)[1].astype(np.int32) @ self.w2.astype(np.int32)
-
-    def step(self, x: np.ndarray, t: np.ndarray, hw: HardwareCurve | None, rng: np.random.Generator) -> int:
-        z1, a1 = self.hidden(x, hw, rng)
-        z2 = a1.astype(np.int32) @ self.w2.astype(np.int32)
-        e2 = np.where(t * z2 < self.margin, t, 0).astype(np.int32)
-        e1 = (e2 @ self.w2.T.astype(np.int32)) * (np.abs(z1) <= self.window)
-        d1 = _ternarize(e1).astype(np.int32)
-        flips = 0
-        for w, g_int in ((self.w2, a1.T.astype(np.int32) @ e2), (self.w1, x.T.astype(np.int32) @ d1)):
-            g = _ternarize(g_int)
-            flip = (w == -g) & (g != 0) & (rng.random(w.shape) < self.cfg.flip_prob)
-            w[flip] *= -1
-            flips += int(flip.sum())
-        return flips
-
-
-class _Bnn:
-    def __init__(self, d: int, h: int, o: int, cfg: TrainConfig, rng: np.random.Generator) -> None:
-        self.params = [rng.uniform(-0.1, 0.1, size=s).astype(np.float32) for s in ((d, h), (h, o))]
-        self.m = [np.zeros_like(p) for p in self.params]
-        self.v = [np.zeros_like(p) for p in self.params]
-        self.t = 0
-        self.d, self.h, self.cfg = d, h, cfg
-
-    def hidden(self, x: np.ndarray, hw: HardwareCurve | None, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        z1 = x.astype(np.float32) @ sign(self.params[0]).astype(np.float32)
-        return z1, (hw.activate(z1.astype(np.int32), rng) if hw else sign(z1))
-
-    def scores(self, x: np.ndarray, hw: HardwareCurve | None, rng: np.random.Generator) -> np.ndarray:
-        return self.hidden(x, hw, rng)[1].astype(np.float32) @ sign(self.params[1]).astype(np.float32)
-
-    def step(self, x: np.ndarray, t: np.ndarray, hw: HardwareCurve | None, rng: np.random.Generator) -> int:
-        xf = x.astype(np.float32)
-        wb1, wb2 = (sign(p).astype(np.float32) for p in self.params)
-        z1, a1 = self.hidden(x, hw, rng)
-        logits = (a1.astype(np.float32) @ wb2) / math.sqrt(self.h)
-        prob = np.exp(logits - logits.max(axis=1, keepdims=True))
-        prob /= prob.sum(axis=1, keepdims=True)
-        dlogits = (prob - (t > 0)) / x.shape[0] / math.sqrt(self.h)
-        g2 = a1.T.astype(np.float32) @ dlogits
-        da1 = (dlogits @ wb2.T) * (np.abs(z1 / math.sqrt(self.d)) <= 1)
-        g1 = xf.T @ da1
-        before = [sign(p) for p in self.params]
-        self.t += 1
-        for i, g in enumerate((g1, g2)):
-            self.m[i] = 0.9 * self.m[i] + 0.1 * g
-            self.v[i] = 0.999 * self.v[i] + 0.001 * g * g
-            mhat = self.m[i] / (1 - 0.9**self.t)
-            vhat = self.v[i] / (1 - 0.999**self.t)
-            self.params[i] = np.clip(self.params[i] - self.cfg.lr * mhat / (np.sqrt(vhat) + 1e-8), -1, 1)
-        return int(sum(np.sum(sign(p) != b) for p, b in zip(self.params, before, strict=True)))
-
-    @property
-    def w1(self) -> np.ndarray:
-        return sign(self.params[0])
-
-    @property
-    def w2(self) -> np.ndarray:
-        return sign(self.params[1])
+    def forward(self, x: npt.NDArray[np.float32], curve: TransferCurve | None,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if isinstance(self.model, FloatNet):
+            return self.model.forward(x)
+        if isinstance(self.model, Tgbnn):
+            w1, w2 = (w.astype(np.float32) for w in self.model.weights())
+        else:
+            w1, w2 = self.model.forward_weights()
+        z1 = x @ w1
+        a1 = curve.activate(z1, rng) if curve is not None else sign_f32(z1)
+        return z1, a1, a1 @ w2
 
 
-def _accuracy(model: _Tgbnn | _Bnn, x: np.ndarray, y: np.ndarray, hw: HardwareCurve | None, rng: np.random.Generator) -> float:
+def _accuracy(runner: _Runner, book: Codebook, x: npt.NDArray[np.int8], y: npt.NDArray[np.int64],
+              curve: TransferCurve | None, rng: np.random.Generator) -> float:
     correct = 0
-    for i in range(0, x.shape[0], 1000):
-        correct += int(np.sum(np.argmax(model.scores(x[i : i + 1000], hw, rng), axis=1) == y[i : i + 1000]))
+    for i in range(0, x.shape[0], EVAL_CHUNK):
+        scores = runner.forward(x[i : i + EVAL_CHUNK].astype(np.float32), curve, rng)[2]
+        correct += int(np.sum(book.decode(scores) == y[i : i + EVAL_CHUNK]))
     return correct / x.shape[0]
 
 
 def train(
     data: Dataset,
     cfg: TrainConfig,
-    hardware: HardwareCurve | None = None,
-    progress: Callable[[int, float, float], None] | None = None,
+    tech: Technology | None = None,
+    *,
+    curve: TransferCurve | None = None,
+    write_variation: bool = False,
+    law: SwitchingLaw | None = None,
+    progress: Callable[[int, TrainResult], None] | None = None,
 ) -> TrainResult:
     """Train `cfg.algo` on `data`; accuracy on train and test sets after every epoch.
 
+    `tech` (needed for the SOT pulses of a TGBNN) gives the switching law unless `law` is given;
+    `write_variation` draws per-cell barriers (device variation) for the flips.
+
     Raises:
-        InputError: the hardware curve's row count differs from the input fan-in.
+        InputError: a transfer curve for another fan-in, an unusable code length or pulse.
     """
     d = data.x_train.shape[1]
-    if hardware is not None and hardware.rows != d:
-        raise InputError(f"hardware characteristic has {hardware.rows} rows but the first layer has fan-in {d}; characterize an array with --rows {d}")
+    if curve is not None:
+        curve.check_fan_in(d)
+    book = make_codebook(cfg.output_code, data.n_classes, cfg.code_length, seed=cfg.seed)
     rng = np.random.default_rng(cfg.seed)
-    model = (_Tgbnn if cfg.algo == "tgbnn" else _Bnn)(d, cfg.hidden, data.n_classes, cfg, rng)
-    targets = _targets(data.y_train, data.n_classes)
-    result = TrainResult(cfg)
+    hw_rng = np.random.default_rng([cfg.seed, 1])  # hardware noise apart: ideal and in-the-loop runs share data order and flips
+    runner = _Runner(cfg, d, book.length, rng)
+    codewords = book.words.astype(np.float32)
+    targets = book.targets(data.y_train)
+    writer = None
+    if isinstance(runner.model, Tgbnn):
+        if tech is None:
+            raise InputError("TGBNN training needs a technology for its SOT write pulses")
+        law = law or analytic_law(tech, "sot")
+        writer = SotWriter(tech, law, [runner.model.w1.shape, runner.model.w2.shape], variation=write_variation, rng=hw_rng)
+        p_start, width = cfg.flip_prob, cfg.write_width_s
+        if cfg.write_pulse is not None:
+            p_start, width = writer.nominal_probability(cfg.write_pulse), cfg.write_pulse.width_s
+            if not MIN_PULSE_P <= p_start < 1:
+                raise InputError(f"the write pulse {cfg.write_pulse.current_a * 1e6:g} uA, {width * 1e9:g} ns switches "
+                                 f"with P_sw = {p_start:.3g}; choose a pulse with {MIN_PULSE_P:g} <= P_sw < 1")
+    batch = cfg.batch_size(data.x_train.shape[0])
+    result = TrainResult(cfg, book, batch)
     for epoch in range(cfg.epochs):
+        start = time.perf_counter()
         order = rng.permutation(data.x_train.shape[0])
-        flips = 0
-        for i in range(0, order.size, cfg.batch):
-            idx = order[i : i + cfg.batch]
-            flips += model.step(data.x_train[idx], targets[idx], hardware, rng)
+        flips = pulses = 0
+        if writer is not None:
+            p_nominal = cfg.schedule(p_start, cfg.flip_prob_final, epoch)
+            pulse = cfg.write_pulse if epoch == 0 and cfg.write_pulse else pulse_for_probability(writer.law, p_nominal, width)
+            probs = writer.probabilities(pulse)
+            p_layers = (probs[0], probs[1])
+        lr = cfg.schedule(cfg.lr, cfg.lr_final, epoch)
+        for i in range(0, order.size, batch):
+            idx = order[i : i + batch]
+            x = data.x_train[idx].astype(np.float32)
+            z1, a1, _ = runner.forward(x, curve, hw_rng)
+            if isinstance(runner.model, Tgbnn):
+                grads = runner.model.gradients(x, targets[idx], z1, a1)
+                n_pulses, n_flips = runner.model.update(grads, p_layers, rng)
+                pulses += n_pulses
+                flips += n_flips
+            else:
+                flips += runner.model.learn(x, z1, a1, codewords, data.y_train[idx], lr)
+        result.epoch_s.append(time.perf_counter() - start)
         result.flips.append(flips)
-        result.train_acc.append(_accuracy(model, data.x_train, data.y_train, hardware, rng))
-        result.test_acc.append(_accuracy(model, data.x_test, data.y_test, hardware, rng))
+        if writer is not None:
+            result.pulses.append(pulses)
+            result.flip_prob.append(p_nominal)
+            result.write_pulse.append(pulse.as_dict())
+            result.write_energy_j.append(pulses * writer.energy_per_pulse_j(pulse))
+        result.train_acc.append(_accuracy(runner, book, data.x_train, data.y_train, curve, hw_rng))
+        result.test_acc.append(_accuracy(runner, book, data.x_test, data.y_test, curve, hw_rng))
         if progress:
-            progress(epoch + 1, result.train_acc[-1], result.test_acc[-1])
-    result.weights = [np.asarray(model.w1), np.asarray(model.w2)]
+            progress(epoch + 1, result)
+    if not isinstance(runner.model, FloatNet):
+        result.weights = [np.array(w) for w in runner.model.weights()]
     return result

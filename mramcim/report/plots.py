@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["plot_learning_curves", "plot_precession", "plot_retention", "plot_switch", "plot_toggle", "plot_transfer"]
+__all__ = [
+    "plot_learning_curves", "plot_precession", "plot_retention", "plot_switch", "plot_tgbnn_study", "plot_toggle",
+    "plot_transfer",
+]
 
 
 def plot_transfer(curve: dict[str, Any], ir_map: Any) -> Any:
@@ -166,4 +169,54 @@ def plot_retention(res: dict[str, Any]) -> Any:
     ax.set_ylabel("mean dwell time [s]")
     ax.set_title(f"Delta = {res['delta_bias']:.1f} at {res['temperature_k']:g} K")
     ax.legend()
+    return fig
+
+
+def plot_tgbnn_study(res: dict[str, Any]) -> Any:
+    """Learning curves (mean +- std over seeds) per dataset, ECOC vs one-hot, ideal vs in-the-loop."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    names = list(res["datasets"])
+    extra = 1 + ("hardware_in_the_loop" in res)
+    fig, axes = plt.subplots(1, len(names) + extra, figsize=(4.6 * (len(names) + extra), 4))
+    for ax, name in zip(axes, names, strict=False):
+        entry = res["datasets"][name]
+        for algo, style in (("tgbnn", "C0"), ("bnn", "C1"), ("float", "C2")):
+            s = entry[algo]["summary"]
+            mean, std = np.array(s["test_acc_mean"]), np.array(s["test_acc_std"])
+            ep = np.arange(1, mean.size + 1)
+            ax.plot(ep, mean, color=style, label=f"{algo} {s['final_mean']:.3f}")
+            ax.fill_between(ep, mean - std, mean + std, color=style, alpha=0.25)
+        ax.set_title(f"{name}: test accuracy, {len(res['seeds'])} seeds")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("accuracy")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="lower right")
+    ax = axes[len(names)]
+    ecoc = res["ecoc"]
+    labels = ["tgbnn", "bnn"]
+    x = np.arange(len(labels))
+    onehot = [ecoc[a]["onehot_final_mean"] for a in labels]
+    coded = [ecoc[a]["summary"]["final_mean"] for a in labels]
+    ax.bar(x - 0.2, onehot, 0.4, label="one-hot")
+    ax.bar(x + 0.2, coded, 0.4, yerr=[ecoc[a]["summary"]["final_std"] for a in labels],
+           label=f"ECOC L={ecoc['tgbnn']['output_code']['length']}")
+    ax.set_xticks(x, labels)
+    ax.set_ylim(min(onehot + coded) - 0.05, 1)
+    ax.set_title(f"{ecoc['dataset']}: output code")
+    ax.legend(loc="upper left")
+    if "hardware_in_the_loop" in res:
+        hil = res["hardware_in_the_loop"]
+        ax = axes[-1]
+        schemes = list(hil["schemes"])
+        acc = [hil["ideal_final_mean"]] + [hil["schemes"][s]["summary"]["final_mean"] for s in schemes]
+        ax.bar(range(len(acc)), acc, color=["C7", "C0", "C3"][: len(acc)])
+        ax.set_xticks(range(len(acc)), ["ideal"] + schemes)
+        ax.set_ylim(min(acc) - 0.05, 1)
+        for i, s in enumerate(schemes, start=1):
+            e = hil["schemes"][s]["inference_energy_per_sample_j"]
+            ax.text(i, acc[i] + 0.005, f"{e * 1e12:.0f} pJ/inference", ha="center", fontsize=8)
+        ax.set_title(f"{hil['dataset']}: TGBNN with the array in the loop")
+    fig.tight_layout()
     return fig
