@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["render_png", "write_bytes", "write_json", "write_npz", "write_png", "write_text"]
+__all__ = ["read_json_object", "render_png", "write_bytes", "write_json", "write_npz", "write_png", "write_text"]
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
@@ -62,3 +62,16 @@ def render_png(draw: Callable[[], Any]) -> bytes:
     fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
     plt.close(fig)
     return buffer.getvalue()
+
+
+def read_json_object(path: str | os.PathLike[str], what: str) -> dict[str, Any]:
+    """A JSON object from `path`, or one clear InputError naming `what` it should have been."""
+    from mramcim.errors import InputError
+
+    try:
+        payload = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise InputError(f"cannot read {what} {path}: {err}") from None
+    if not isinstance(payload, dict):
+        raise InputError(f"{what} {path} is not a JSON object")
+    return payload

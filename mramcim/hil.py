@@ -14,7 +14,6 @@ arrays, and the energy of inference and training.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from mramcim.artifacts import read_json_object
 from mramcim.errors import InputError
 from mramcim.netlist import SCHEMES
 from mramcim.tech import Technology
@@ -56,13 +56,7 @@ class TransferCurve:
 
     @classmethod
     def from_file(cls, path: str | Path) -> TransferCurve:
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            raise InputError(f"cannot read transfer characteristic {path}: {err}") from None
-        if not isinstance(data, dict):
-            raise InputError(f"{path} is not a transfer characteristic (not a JSON object)")
-        return cls.from_json(data, str(path))
+        return cls.from_json(read_json_object(path, "transfer characteristic"), str(path))
 
     def check_fan_in(self, fan_in: int) -> None:
         if self.rows != fan_in:

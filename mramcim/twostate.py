@@ -9,7 +9,6 @@ LLG sweep (`mramcim mtj toggle`), interpolated bilinearly in (amplitude, width).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 from scipy.interpolate import RegularGridInterpolator
 
+from mramcim.artifacts import read_json_object
 from mramcim.errors import InputError
 from mramcim.montecarlo import point_summary
 from mramcim.mtjchar import (
@@ -40,23 +40,13 @@ __all__ = [
 ]
 
 
-def _read(path: str | Path, what: str) -> dict[str, Any]:
-    try:
-        payload = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        raise InputError(f"cannot read {what} calibration {path}: {err}") from None
-    if not isinstance(payload, dict):
-        raise InputError(f"{what} calibration {path} is not a JSON object")
-    return payload
-
-
 def load_switching_law(tech: Technology, mode: str, path: str | Path | None) -> tuple[SwitchingLaw, str]:
     """The calibrated law from a `mtj switch` sweep, else the technology's analytic law."""
     if mode not in MODES:
         raise InputError(f"unknown switching mode {mode!r}; choose one of {', '.join(MODES)}")
     if path is None:
         return analytic_law(tech, mode), "analytic (technology)"
-    payload = _read(path, "switching")
+    payload = read_json_object(path, "switching calibration")
     fit = payload.get("fit")
     if payload.get("mode") != mode or not isinstance(fit, dict):
         raise InputError(f"{path} holds no fitted {mode} switching law (run `mramcim mtj switch --mode {mode}` "
@@ -93,7 +83,7 @@ def load_toggle_map(path: str | Path | None) -> ToggleMap:
     if path is None:
         raise InputError("the two-state toggle needs an LLG toggle map: run `mramcim mtj toggle ... --out DIR` "
                          "and pass --calibration DIR/toggle.json")
-    payload = _read(path, "toggle")
+    payload = read_json_object(path, "toggle calibration")
     try:
         tm = ToggleMap(np.asarray(payload["voltages_v"], float), np.asarray(payload["widths_s"], float),
                        np.asarray(payload["p_toggle"], float))
