@@ -42,7 +42,8 @@ def _save(out_dir: str, name: str, payload: dict[str, Any], arrays: dict[str, An
 
     png = render_png(lambda: plot(payload))  # a plotting failure must leave no partial output
     out = Path(out_dir)
-    write_npz(out / f"{name}.npz", **{k: np.asarray(v) for k, v in arrays.items()})
+    if arrays:
+        write_npz(out / f"{name}.npz", **{k: np.asarray(v) for k, v in arrays.items()})
     write_bytes(out / f"{name}.png", png)
     write_json(out / f"{name}.json", payload)
     return out

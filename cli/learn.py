@@ -122,10 +122,12 @@ def experiment() -> None:
 @click.option("--hil-dataset", default="mnist", show_default=True, help="Dataset of the hardware-in-the-loop runs ('none' to skip).")
 @click.option("--hil-seeds", default=3, show_default=True, type=int)
 @click.option("--mc", default=20, show_default=True, type=int, help="Monte-Carlo reads for the transfer characteristic.")
+@click.option("--parasitics", type=click.Choice(["none", "lumped", "mesh"]), default="mesh", show_default=True,
+              help="Wires of the in-the-loop arrays' transfer characteristic.")
 @click.option("--array-cols", type=int, default=64, show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True)
 @json_option
-def experiment_tgbnn(datasets: str, seeds: int, hil_dataset: str, hil_seeds: int, mc: int, array_cols: int, out_dir: str,
+def experiment_tgbnn(datasets: str, seeds: int, hil_dataset: str, hil_seeds: int, mc: int, parasitics: str, array_cols: int, out_dir: str,
                      tech_file: str | None, data_dir: str | None, as_json: bool, **kw: Any) -> None:
     """TGBNN vs BNN (and float) over seeds, ECOC vs one-hot, ideal vs circuit in the loop.
 
@@ -134,6 +136,7 @@ def experiment_tgbnn(datasets: str, seeds: int, hil_dataset: str, hil_seeds: int
     \b
     Examples:
       mramcim experiment tgbnn --out results/tgbnn
+      mramcim experiment tgbnn --datasets mnist --parasitics none --out results/tgbnn-ideal-wires
       mramcim experiment tgbnn --datasets digits --seeds 2 --hil-dataset digits --epochs 5 --out results/quick
     """
     from mramcim.errors import InputError
@@ -150,7 +153,7 @@ def experiment_tgbnn(datasets: str, seeds: int, hil_dataset: str, hil_seeds: int
     base = _config("tgbnn", **kw)
     result = run_study(_tech(tech_file), datasets=names, seeds=list(range(seeds)), base=base,
                        ecoc_length=kw["code_length"], hil_dataset=None if hil_dataset == "none" else hil_dataset,
-                       hil_seeds=list(range(hil_seeds)), mc=mc, array_cols=array_cols, data_dir=data_dir,
+                       hil_seeds=list(range(hil_seeds)), mc=mc, array_cols=array_cols, parasitics=parasitics, data_dir=data_dir,
                        progress=lambda msg: click.echo(f"  {msg}", err=True))
     _save(out_dir, "tgbnn", result, {}, plot_tgbnn_study)
     if as_json:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +64,17 @@ class TransferCurve:
             raise InputError(f"the transfer characteristic is for {self.rows} rows but the first layer has fan-in "
                              f"{fan_in}; characterize an array with --rows {fan_in}")
 
+    @cached_property
+    def _table(self) -> npt.NDArray[np.float32]:
+        """P(+1) at every popcount 0..rows (linear between the characterized points)."""
+        return np.interp(np.arange(self.rows + 1), self.popcount, self.p_plus).astype(np.float32)
+
     def activate(self, z: npt.NDArray[np.floating], rng: np.random.Generator) -> npt.NDArray[np.float32]:
-        """Sensed +-1 outputs for pre-activations z = 2k - rows."""
-        p = np.interp((z + self.rows) / 2, self.popcount, self.p_plus)
-        return np.where(rng.random(z.shape) < p, np.float32(1), np.float32(-1))
+        """Sensed +-1 outputs for integer pre-activations z = 2k - rows."""
+        k = ((z + self.rows) * 0.5).astype(np.int16 if self.rows < 2**15 else np.int32)
+        p = self._table[np.clip(k, 0, self.rows, out=k)]
+        sensed = (rng.random(z.shape, dtype=np.float32) < p).astype(np.float32)
+        return sensed * 2 - 1
 
 
 @dataclass(frozen=True)

@@ -57,14 +57,15 @@ def _runs(data: Any, cfg: TrainConfig, seeds: list[int], tech: Technology, progr
     return out
 
 
-def _hardware(tech: Technology, layers: list[tuple[int, int]], mc: int, seed: int, progress: Progress) -> dict[str, Any]:
+def _hardware(tech: Technology, layers: list[tuple[int, int]], parasitics: str, mc: int, seed: int,
+              progress: Progress) -> dict[str, Any]:
     """Transfer curve of the first layer's array and energy per column MAC of every layer, per scheme."""
     toggle = default_toggle_map(tech)
     out = {}
     for scheme in SCHEMES:
         rows = layers[0][0]
-        progress(f"{scheme}: transfer characteristic of a {rows}-row array ({mc} Monte-Carlo reads)")
-        setup = ReadSetup(scheme, "mesh", "replica", "scipy", None)
+        progress(f"{scheme}: transfer characteristic of a {rows}-row array, {parasitics} wires ({mc} Monte-Carlo reads)")
+        setup = ReadSetup(scheme, parasitics, "replica", "scipy", None)
         char = characterize_transfer(tech, rows, 8, setup, mc=mc, seed=seed,
                                      toggle_map=toggle if scheme == "half" else None)
         energies = []
@@ -87,6 +88,7 @@ def run_study(
     hil_seeds: list[int],
     mc: int,
     array_cols: int,
+    parasitics: str = "mesh",
     data_dir: str | None = None,
     progress: Progress = lambda _: None,
 ) -> dict[str, Any]:
@@ -114,9 +116,9 @@ def run_study(
     if hil_dataset is not None:
         data = loaded[hil_dataset]
         layers = [(data.x_train.shape[1], base.hidden), (base.hidden, result["datasets"][hil_dataset]["tgbnn"]["runs"][0]["output_code"]["length"])]
-        hw = _hardware(tech, layers, mc, seeds[0], progress)
+        hw = _hardware(tech, layers, parasitics, mc, seeds[0], progress)
         ideal = result["datasets"][hil_dataset]["tgbnn"]["summary"]
-        hil: dict[str, Any] = {"dataset": hil_dataset, "ideal_final_mean": ideal["final_mean"], "schemes": {}}
+        hil: dict[str, Any] = {"dataset": hil_dataset, "parasitics": parasitics, "ideal_final_mean": ideal["final_mean"], "schemes": {}}
         n_train = int(data.y_train.size)
         writes = summarize(_runs(data, replace(base, algo="tgbnn"), hil_seeds, tech, progress,
                                  f"{hil_dataset}: tgbnn with per-cell SOT write statistics only", write_variation=True))

@@ -217,6 +217,6 @@ def plot_tgbnn_study(res: dict[str, Any]) -> Any:
         for i, s in enumerate(schemes, start=1):
             e = hil["schemes"][s]["inference_energy_per_sample_j"]
             ax.text(i, acc[i] + 0.005, f"{e * 1e12:.0f} pJ/inference", ha="center", fontsize=8)
-        ax.set_title(f"{hil['dataset']}: TGBNN with the array in the loop")
+        ax.set_title(f"{hil['dataset']}: TGBNN, array in the loop ({hil['parasitics']} wires)")
     fig.tight_layout()
     return fig
