@@ -179,6 +179,8 @@ def train(
     """
     d = data.x_train.shape[1]
     if curve is not None:
+        if cfg.algo == "float":
+            raise InputError("the float network has no binary hidden layer to read through an array; use tgbnn or bnn")
         curve.check_fan_in(d)
     book = make_codebook(cfg.output_code, data.n_classes, cfg.code_length, seed=cfg.seed)
     rng = np.random.default_rng(cfg.seed)

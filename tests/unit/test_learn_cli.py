@@ -16,12 +16,14 @@ import pytest
     (["train", "--algo", "bnn", "--write-stats"], "TGBNN's stochastic flips"),
     (["train", "--hardware", "curve.json"], "probabilities in [0, 1]"),
     (["train", "--hardware", "rows16.json"], "fan-in 64"),
+    (["train", "--algo", "float", "--hardware", "rows64.json"], "no binary hidden layer"),
     (["experiment", "tgbnn", "--datasets", "digits,cifar"], "unknown dataset 'cifar'"),
     (["experiment", "tgbnn", "--datasets", "digits", "--hil-dataset", "wine"], "must be one of the studied datasets"),
 ])
 def test_bad_learning_input(run_cli, tmp_path, args, message):
     (tmp_path / "curve.json").write_text(json.dumps({"rows": 64, "popcount": [0, 64], "p_plus": [0, 2]}))
     (tmp_path / "rows16.json").write_text(json.dumps({"rows": 16, "popcount": [0, 16], "p_plus": [0, 1]}))
+    (tmp_path / "rows64.json").write_text(json.dumps({"rows": 64, "popcount": [0, 64], "p_plus": [0, 1]}))
     proc = run_cli(*args, "--epochs", "1", "--out", "out")
     assert proc.returncode == 1, proc.stderr
     lines = proc.stderr.strip().splitlines()
