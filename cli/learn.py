@@ -223,3 +223,61 @@ def fetch_mnist_cmd(folder: str, url: str | None) -> None:
 
     for path in download_mnist(folder, url or MNIST_URL):
         click.echo(f"verified {path}")
+
+
+@experiment.command("approx-storage")
+@click.option("--dataset", default="mnist", show_default=True, help="digits, wine, mnist or fashion-mnist.")
+@click.option("--algo", type=click.Choice(["bnn", "tgbnn"]), default="bnn", show_default=True, help="Network whose weights are programmed.")
+@click.option("--epochs", type=int, default=20, show_default=True)
+@click.option("--hidden", type=int, default=512, show_default=True)
+@click.option("--mode", type=click.Choice(["stt", "sot"]), default="stt", show_default=True, help="Write mechanism (the seed uses spin-transfer torque).")
+@click.option("--currents-ua", default=None, help="Pulse currents: list or lo:hi:n (default 0.6..2.5 x Ic0, 40 points).")
+@click.option("--widths-ns", default="2,5,10,20", show_default=True, help="Pulse widths: list or lo:hi:n.")
+@click.option("--trials", type=int, default=5, show_default=True, help="Error patterns per pulse.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--data-dir", type=click.Path(file_okay=False), help="MNIST IDX folder.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True)
+@tech_option
+@json_option
+def experiment_approx(dataset: str, algo: str, epochs: int, hidden: int, mode: str, currents_ua: str | None, widths_ns: str,
+                      trials: int, seed: int, data_dir: str | None, out_dir: str, tech_file: str | None, as_json: bool) -> None:
+    """Approximate storage: write BER and programming energy vs pulse, and the accuracy they leave.
+
+    Writes approx-storage.json and .png: BER(I, t) with device variation, the trained network's
+    accuracy with that BER in its stored weights, and the energy saved at <= 1 % accuracy loss.
+
+    \b
+    Examples:
+      mramcim experiment approx-storage --out results/approx
+      mramcim experiment approx-storage --dataset digits --mode sot --widths-ns 1,2,5 --out results/approx-sot
+    """
+    import numpy as np
+    from mramcim.cli.mtj import parse_values
+
+    from mramcim.approx import run_approx_storage
+    from mramcim.datasets import load_dataset
+    from mramcim.mtjchar import analytic_law
+    from mramcim.report.plots import plot_approx_storage
+    from mramcim.train import TrainConfig, train
+
+    tech = _tech(tech_file)
+    ic0 = analytic_law(tech, mode).ic0_a
+    currents = (parse_values(currents_ua, "--currents-ua", 1e-6) if currents_ua
+                else np.linspace(0.6 * ic0, 2.5 * ic0, 40).tolist())
+    widths = parse_values(widths_ns, "--widths-ns", 1e-9)
+    data = load_dataset(dataset, data_dir)
+    click.echo(f"  training {algo} on {dataset} ({epochs} epochs)", err=True)
+    trained = train(data, TrainConfig(algo=algo, epochs=epochs, hidden=hidden, seed=seed), tech)
+    result = run_approx_storage(tech, data, trained, mode=mode, currents_a=currents, widths_s=widths, trials=trials,
+                                seed=seed, progress=lambda msg: click.echo(f"  {msg}", err=True))
+    result.update({"dataset": dataset, "data_note": data.note, "algo": algo, "epochs": epochs, "hidden": hidden})
+    _save(out_dir, "approx-storage", result, {}, plot_approx_storage)
+    if as_json:
+        _echo_json(result)
+        return
+    ref, best = result["reference"], result["best"]
+    click.echo(f"{algo} on {dataset}: software {result['software_accuracy']:.4f}; reliable write ({ref['current_a'] * 1e6:.0f} uA, "
+               f"{ref['width_s'] * 1e9:g} ns, BER {ref['ber']:.1e}) {ref['energy_j'] * 1e9:.2f} nJ, accuracy {ref['accuracy']:.4f}")
+    click.echo(f"cheapest within 1 %: {best['current_a'] * 1e6:.0f} uA, {best['width_s'] * 1e9:g} ns, BER {best['ber']:.2e}, "
+               f"{best['energy_j'] * 1e9:.2f} nJ, accuracy {best['accuracy']:.4f}: {result['energy_saved'] * 100:.1f} % of the "
+               f"programming energy saved (reference: 74 %); wrote {Path(out_dir) / 'approx-storage.json'}")

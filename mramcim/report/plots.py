@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
-    "plot_learning_curves", "plot_precession", "plot_retention", "plot_switch", "plot_tgbnn_study", "plot_toggle",
+    "plot_approx_storage", "plot_learning_curves", "plot_precession", "plot_retention", "plot_switch", "plot_tgbnn_study", "plot_toggle",
     "plot_transfer",
 ]
 
@@ -218,5 +218,36 @@ def plot_tgbnn_study(res: dict[str, Any]) -> Any:
             e = hil["schemes"][s]["inference_energy_per_sample_j"]
             ax.text(i, acc[i] + 0.005, f"{e * 1e12:.0f} pJ/inference", ha="center", fontsize=8)
         ax.set_title(f"{hil['dataset']}: TGBNN, array in the loop ({hil['parasitics']} wires)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_approx_storage(res: dict[str, Any]) -> Any:
+    """BER vs current per width, and accuracy vs programming energy with the 1 % band."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    currents = np.array(res["currents_a"]) * 1e6
+    for i, w in enumerate(res["widths_s"]):
+        ber = np.maximum(np.array(res["ber"][i]), 1e-16)
+        ax1.semilogy(currents, ber, "o-", ms=3, label=f"{w * 1e9:g} ns")
+        energy = np.array(res["programming_energy_j"][i]) * 1e9
+        ax2.errorbar(energy, res["accuracy"][i], yerr=res["accuracy_std"][i], fmt="o-", ms=3, label=f"{w * 1e9:g} ns")
+    ax1.axhline(res["reliable_ber"], color="k", ls=":", lw=1)
+    ax1.set_xlabel(f"{res['mode'].upper()} write current [uA]")
+    ax1.set_ylabel("bit error rate (variation-averaged)")
+    ax1.set_title(f"write BER, sigma_d = {res['sigma_diameter_rel'] * 100:g} %")
+    ax1.legend()
+    ref, best = res["reference"], res["best"]
+    ax2.axhline(ref["accuracy"] - res["loss"], color="k", ls=":", lw=1, label="reference - 1 %")
+    ax2.plot(ref["energy_j"] * 1e9, ref["accuracy"], "k*", ms=12, label="reliable write")
+    ax2.plot(best["energy_j"] * 1e9, best["accuracy"], "r*", ms=12, label=f"saves {res['energy_saved'] * 100:.0f} %")
+    ax2.set_xscale("log")
+    ax2.set_xlabel("programming energy of the network [nJ]")
+    ax2.set_ylabel("test accuracy")
+    ax2.set_ylim(max(0.0, ref["accuracy"] - 0.3), min(1.0, ref["accuracy"] + 0.05))
+    ax2.set_title(f"{res['algo']} on {res['dataset']} ({res['weights']} weights), {res['trials']} error patterns")
+    ax2.legend(fontsize=7)
     fig.tight_layout()
     return fig
