@@ -256,10 +256,13 @@ def experiment_approx(dataset: str, algo: str, epochs: int, hidden: int, mode: s
 
     from mramcim.approx import run_approx_storage
     from mramcim.datasets import load_dataset
+    from mramcim.errors import InputError
     from mramcim.mtjchar import analytic_law
     from mramcim.report.plots import plot_approx_storage
     from mramcim.train import TrainConfig, train
 
+    if trials < 1:
+        raise InputError(f"trials must be >= 1, got {trials}")
     tech = _tech(tech_file)
     ic0 = analytic_law(tech, mode).ic0_a
     currents = (parse_values(currents_ua, "--currents-ua", 1e-6) if currents_ua

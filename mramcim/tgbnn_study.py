@@ -96,7 +96,7 @@ def run_study(
         raise InputError("give at least one seed")
     loaded = {name: load_dataset(name, data_dir if name == "mnist" else None) for name in datasets}
     if hil_dataset is not None and hil_dataset not in loaded:
-        raise InputError(f"the hardware-in-the-loop dataset {hil_dataset!r} must be one of the studied datasets {datasets}")
+        raise InputError(f"the hardware-in-the-loop dataset {hil_dataset!r} must be one of the studied datasets {datasets} (or 'none' to skip it)")
     result: dict[str, Any] = {"config": base.as_dict(), "seeds": seeds, "datasets": {}}
     for name, data in loaded.items():
         entry: dict[str, Any] = {"note": data.note, "n_train": int(data.y_train.size), "n_test": int(data.y_test.size)}
