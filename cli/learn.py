@@ -99,15 +99,15 @@ def train_cmd(algo: str, dataset: str, seed: int, write_pulse_text: str | None, 
                    f"flips {res.flips[-1]}{energy}", err=True)
 
     result = train(data, cfg, tech, curve=curve, write_variation=write_stats, progress=progress)
-    plan = ArrayPlan(scheme, ((data.x_train.shape[1], cfg.hidden), (cfg.hidden, result.codebook.length)), array_cols)
+    plan = ArrayPlan(scheme, ((data.x_train.shape[1], cfg.hidden), (cfg.hidden, result.codebook.length)), array_cols).summary(None)
     metrics = {"dataset": dataset, "data_note": data.note, "n_train": int(data.y_train.size), "n_test": int(data.y_test.size),
-               "hardware": hardware, "write_stats": write_stats, "arrays": plan.summary(None), **result.as_dict()}
+               "hardware": hardware, "write_stats": write_stats, "arrays": plan, **result.as_dict()}
     _save(out_dir, "train", metrics, {f"w{i + 1}": w for i, w in enumerate(result.weights)}, plot_learning_curves)
     if as_json:
         _echo_json(metrics)
     else:
         click.echo(f"{algo} on {dataset} ({data.note}): final test accuracy {result.test_acc[-1]:.4f}; "
-                   f"{plan.summary(None)['mtj']} MTJs in {plan.summary(None)['arrays']} {scheme} arrays; wrote {Path(out_dir) / 'train.json'}")
+                   f"{plan['mtj']} MTJs in {plan['arrays']} {scheme} arrays; wrote {Path(out_dir) / 'train.json'}")
 
 
 @click.group()

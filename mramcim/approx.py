@@ -26,7 +26,9 @@ from mramcim.codes import Codebook
 from mramcim.datasets import Dataset
 from mramcim.errors import InputError
 from mramcim.mtjchar import SwitchingLaw, analytic_law
+from mramcim.sotwrite import barrier_scale, with_barrier
 from mramcim.tech import Technology
+from mramcim.tgbnn import sign_f32
 from mramcim.twostate import switch_energy_j
 
 __all__ = ["bit_error_rates", "run_approx_storage"]
@@ -38,11 +40,10 @@ def bit_error_rates(law: SwitchingLaw, sigma_diameter: float, currents_a: list[f
     """BER (widths, currents): 1 - P_sw averaged over the barrier spread."""
     nodes, weights = np.polynomial.hermite_e.hermegauss(QUADRATURE)
     weights = weights / weights.sum()
-    scales = np.clip(1 + sigma_diameter * nodes, 0.5, 1.5) ** 2
+    scales = barrier_scale(sigma_diameter, nodes)
     ber = np.zeros((len(widths_s), len(currents_a)))
     for scale, weight in zip(scales, weights, strict=True):
-        cell = SwitchingLaw(law.delta * scale, law.ic0_a, law.t_damping_s)
-        p = cell.p_switch(np.asarray(currents_a)[None, :], np.asarray(widths_s)[:, None])
+        p = with_barrier(law, scale).p_switch(np.asarray(currents_a)[None, :], np.asarray(widths_s)[:, None])
         ber += weight * (1 - p)
     return np.clip(ber, 0.0, 1.0)
 
@@ -54,7 +55,7 @@ def _accuracy_with_errors(weights: list[np.ndarray], data: Dataset, book: Codebo
     for _ in range(trials):
         stored = [np.where(rng.random(w.shape) < ber / 2, -w, w).astype(np.float32) for w in weights]
         z1 = x @ stored[0]
-        scores = np.where(z1 >= 0, np.float32(1), np.float32(-1)) @ stored[1]
+        scores = sign_f32(z1) @ stored[1]
         accs.append(float(np.mean(book.decode(scores) == data.y_test)))
     return float(np.mean(accs)), float(np.std(accs))
 

@@ -27,9 +27,19 @@ from mramcim.mtjchar import SwitchingLaw
 from mramcim.tech import Technology
 from mramcim.twostate import switch_energy_j
 
-__all__ = ["SotWriter", "WritePulse", "check_probability", "pulse_for_probability"]
+__all__ = ["SotWriter", "WritePulse", "barrier_scale", "check_probability", "pulse_for_probability", "with_barrier"]
 
 BARRIER_GRID = 41
+
+
+def barrier_scale(sigma_diameter: float, z: npt.NDArray[np.floating]) -> npt.NDArray[np.floating]:
+    """Delta_cell / Delta for diameter deviations sigma_d z (Delta scales with the free-layer area)."""
+    return np.clip(1 + sigma_diameter * z, 0.5, 1.5) ** 2
+
+
+def with_barrier(law: SwitchingLaw, scale: float) -> SwitchingLaw:
+    """The law of a cell whose barrier is `scale` times nominal (the strip keeps Ic0)."""
+    return SwitchingLaw(law.delta * scale, law.ic0_a, law.t_damping_s)
 
 
 def check_probability(p: float, name: str = "flip probability") -> float:
@@ -72,7 +82,7 @@ class SotWriter:
                  variation: bool, rng: np.random.Generator) -> None:
         self.tech, self.law, self.variation = tech, law, variation
         sigma = tech.variation.sigma_diameter_rel if variation else 0.0
-        self.scales = [(1 + sigma * rng.standard_normal(s)).clip(0.5, 1.5) ** 2 for s in shapes]
+        self.scales = [barrier_scale(sigma, rng.standard_normal(s)) for s in shapes]
 
     def energy_per_pulse_j(self, pulse: WritePulse) -> float:
         return switch_energy_j(self.tech, "sot", pulse.current_a, pulse.width_s)
@@ -87,6 +97,5 @@ class SotWriter:
         lo = min(float(s.min()) for s in self.scales)
         hi = max(float(s.max()) for s in self.scales)
         grid = np.linspace(lo, hi, BARRIER_GRID)
-        p_grid = np.array([float(SwitchingLaw(self.law.delta * g, self.law.ic0_a, self.law.t_damping_s)
-                                 .p_switch(pulse.current_a, pulse.width_s)) for g in grid])
+        p_grid = np.array([float(with_barrier(self.law, g).p_switch(pulse.current_a, pulse.width_s)) for g in grid])
         return [np.interp(s, grid, p_grid).astype(np.float32) for s in self.scales]
