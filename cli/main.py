@@ -12,6 +12,7 @@ import click
 from mramcim.cli.common import _echo_json, _save, _tech, json_option, tech_option
 from mramcim.cli.learn import bench_train_cmd, experiment, fetch_mnist_cmd, train_cmd
 from mramcim.cli.mtj import bench_mtj, mtj
+from mramcim.cli.neuron import characterize_neuron_cmd, experiment_sigmoid_cmd
 
 DEFAULT_COLS = 2  # 784 x 2 half-size deck runs in plain `ngspice -b` well under a minute on 2 cores
 
@@ -115,18 +116,29 @@ def tech_show(tech_file: str | None, as_json: bool) -> None:
 
 
 @cli.command("gen-cell")
-@click.argument("cell", type=click.Choice(["xnor"]))
+@click.argument("cell", type=click.Choice(["xnor", "neuron"]))
 @tech_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the deck here (default: stdout).")
 def gen_cell(cell: str, tech_file: str | None, output: str | None) -> None:
-    """Emit a cell testbench deck.
+    """Emit a cell testbench deck: the XNOR cell, or the MTJ sigmoid neuron swept over 9 input
+    currents (-8..8 mA, T = 0, run long enough to settle).
 
     \b
-    Example: mramcim gen-cell xnor -o xnor.cir && ngspice -b xnor.cir
+    Examples:
+      mramcim gen-cell xnor -o xnor.cir && ngspice -b xnor.cir
+      mramcim gen-cell neuron -o neuron.cir && ngspice -b neuron.cir
     """
-    from mramcim.netlist import render_xnor
+    from mramcim.netlist import neuron_params, render_neuron_sweep, render_xnor
 
-    _write_or_echo(render_xnor(_tech(tech_file)).text, output)
+    t = _tech(tech_file)
+    if cell == "neuron":
+        from mramcim.neuron import settle_time_s
+
+        currents = [k * 2e-3 for k in range(-4, 5)]
+        deck = render_neuron_sweep(t, currents, t_stop=settle_time_s(t) + neuron_params(t).t_read_s, seed=1, thermal=False)
+    else:
+        deck = render_xnor(t)
+    _write_or_echo(deck.text, output)
 
 
 def _array_options(func: Any) -> Any:
@@ -451,6 +463,8 @@ cli.add_command(mtj)
 cli.add_command(train_cmd)
 cli.add_command(experiment)
 cli.add_command(fetch_mnist_cmd)
+characterize.add_command(characterize_neuron_cmd)
+experiment.add_command(experiment_sigmoid_cmd)
 
 
 @cli.group()

@@ -13,8 +13,9 @@ from mramcim.cli.common import _echo_json, _save, _tech, json_option, tech_optio
 MODELS = ("llg", "twostate")
 
 
-def parse_values(text: str, name: str, scale: float) -> list[float]:
-    """'1.0' -> [1.0]; '0.5,0.9,1.3' -> list; '0.5:1.3:9' -> 9 evenly spaced values. Times `scale`."""
+def parse_values(text: str, name: str, scale: float, *, positive: bool = True) -> list[float]:
+    """'1.0' -> [1.0]; '0.5,0.9,1.3' -> list; '0.5:1.3:9' -> 9 evenly spaced values. Times `scale`.
+    Values must be finite, and positive unless `positive` is False."""
     import numpy as np
 
     from mramcim.errors import InputError
@@ -31,9 +32,9 @@ def parse_values(text: str, name: str, scale: float) -> list[float]:
         raise InputError(f"{name}: cannot read {text!r} as a value, a comma list or lo:hi:count ({err})") from None
     if not values:
         raise InputError(f"{name}: no values given")
-    bad = [v for v in values if not np.isfinite(v) or v <= 0]
+    bad = [v for v in values if not np.isfinite(v) or (positive and v <= 0)]
     if bad:
-        raise InputError(f"{name} must be positive, got {bad[0]:g}")
+        raise InputError(f"{name} must be {'positive' if positive else 'finite'}, got {bad[0]:g}")
     return [v * scale for v in values]
 
 

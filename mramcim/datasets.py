@@ -26,7 +26,7 @@ import numpy.typing as npt
 from mramcim.artifacts import write_bytes
 from mramcim.errors import InputError, suggest
 
-__all__ = ["DATASETS", "Dataset", "download_mnist", "load_dataset", "read_idx"]
+__all__ = ["DATASETS", "GREY_DATASETS", "Dataset", "GreyDataset", "download_mnist", "load_dataset", "load_grey", "read_idx"]
 
 DATASETS = ("digits", "wine", "mnist", "fashion-mnist")
 MNIST_MD5 = {
@@ -45,6 +45,17 @@ class Dataset:
     x_train: npt.NDArray[np.int8]
     y_train: npt.NDArray[np.int64]
     x_test: npt.NDArray[np.int8]
+    y_test: npt.NDArray[np.int64]
+    n_classes: int
+    note: str
+
+
+@dataclass(frozen=True)
+class GreyDataset:
+    name: str
+    x_train: npt.NDArray[np.float32]
+    y_train: npt.NDArray[np.int64]
+    x_test: npt.NDArray[np.float32]
     y_test: npt.NDArray[np.int64]
     n_classes: int
     note: str
@@ -141,7 +152,7 @@ def _mnist(data_dir: str | None) -> Dataset:
     return Dataset("mnist", x[order[:cut]], y[order[:cut]], x[order[cut:]], y[order[cut:]], 10, note)
 
 
-def _fashion(data_dir: str | None) -> Dataset:
+def _fashion_idx(data_dir: str | None) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], Path]:
     candidates = [data_dir] if data_dir else list(FASHION_DIRS)
     for c in candidates:
         folder = Path(c)
@@ -150,8 +161,31 @@ def _fashion(data_dir: str | None) -> Dataset:
         for sub in [folder, *sorted(p for p in folder.rglob("*") if p.is_dir())]:
             train, test = _idx_pair(sub, "train", False), _idx_pair(sub, "t10k", False)
             if train and test:
-                return Dataset("fashion-mnist", _binarize(train[0], 127), train[1], _binarize(test[0], 127), test[1], 10, str(sub))
+                return train, test, sub
     raise InputError("Fashion-MNIST not found: sudo apt-get install dataset-fashion-mnist (or pass --data-dir DIR)")
+
+
+def _fashion(data_dir: str | None) -> Dataset:
+    train, test, folder = _fashion_idx(data_dir)
+    return Dataset("fashion-mnist", _binarize(train[0], 127), train[1], _binarize(test[0], 127), test[1], 10, str(folder))
+
+
+GREY_DATASETS = ("fashion-mnist", "digits")
+
+
+def load_grey(name: str, data_dir: str | None = None) -> GreyDataset:
+    """`name` (one of GREY_DATASETS) with pixels scaled to [0, 1] (float32), for real-valued networks."""
+    if name == "fashion-mnist":
+        train, test, folder = _fashion_idx(data_dir)
+        return GreyDataset(name, train[0].astype(np.float32) / 255, train[1], test[0].astype(np.float32) / 255, test[1], 10,
+                           f"{folder}: 60k/10k")
+    if name == "digits":
+        from sklearn.datasets import load_digits
+
+        d = load_digits()
+        xtr, xte, ytr, yte = _split((d.data / 16).astype(np.float32), d.target.astype(np.int64), 0.2)
+        return GreyDataset(name, xtr, ytr, xte, yte, 10, "scikit-learn digits, 80/20 split (seed 0)")
+    raise InputError(f"unknown dataset {name!r}{suggest(name, GREY_DATASETS)}; choose one of {', '.join(GREY_DATASETS)}")
 
 
 def _split(x: np.ndarray, y: np.ndarray, test_fraction: float) -> tuple[np.ndarray, ...]:

@@ -132,6 +132,29 @@ class VariationParams(_Strict):
     sigma_offset_a: float = Field(ge=0, lt=1e-3, description="sense-amplifier offset current [A]")
 
 
+class NeuronParams(_Strict):
+    """MTJ sigmoid neuron (docs/neuron.md): a free layer between a perpendicular and an in-plane
+    polarizer. The input current runs through a field loop around the pillar and tilts the
+    free layer out of plane against the in-plane bias field; the perpendicular junction reads
+    the activation, the in-plane junction its slope. Free-layer volume, Ms, damping, RA and TMR
+    are those of `mtj`."""
+
+    bias_field_t: float = Field(gt=0, lt=1, description="in-plane bias field along x (in-plane polarizer stray field) [T]")
+    anisotropy_field_t: float = Field(gt=-2, lt=1, description="effective perpendicular anisotropy field (< 0: easy plane) [T]")
+    loop_radius_m: float = Field(gt=1e-9, lt=1e-5, description="radius of the input field loop, B_in = mu0 I/(2 r) [m]")
+    line_resistance_ohm: float = Field(gt=0, lt=1e6, description="resistance of the input line [Ohm]")
+    v_read_v: float = Field(gt=0, lt=1, description="read voltage of each junction [V]")
+    t_read_s: float = Field(gt=0, lt=1e-6, description="read window (the readout is averaged over it) [s]")
+    sigma_field_rel: float = Field(ge=0, lt=0.5, description="device-to-device spread of bias, anisotropy and loop field [relative]")
+
+    @model_validator(mode="after")
+    def _monostable(self) -> NeuronParams:
+        if self.anisotropy_field_t >= self.bias_field_t:
+            raise ValueError(f"neuron anisotropy field {self.anisotropy_field_t} T must stay below the bias field "
+                             f"{self.bias_field_t} T, or the free layer is bistable and the curve hysteretic")
+        return self
+
+
 class SimParams(_Strict):
     t_step_s: float = Field(gt=0, lt=1e-9, description="transient output/max step [s]")
     timeout_s: float = Field(gt=0, le=86400, description="wall-clock limit per simulation [s]")
@@ -153,6 +176,7 @@ class Technology(_Strict):
     wires: WireParams
     variation: VariationParams
     simulation: SimParams
+    neuron: NeuronParams | None = None
 
     @model_validator(mode="after")
     def _physics(self) -> Technology:
