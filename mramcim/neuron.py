@@ -130,9 +130,12 @@ def _sweep(tech: Technology, currents: Array, *, thermal: bool, seed: int) -> di
         out["i_x"].append(float(i_x))
         out["sigma_z"].append(float(_readout(np.array(i_z / v), tech)))
         out["sigma_x"].append(float(_readout(np.array(i_x / v), tech)))
-        sig = 0.5 * (1 + res[f"v(xn{k}.mz)"])
-        off = np.flatnonzero(np.abs(sig - out["sigma_z"][-1]) > 0.005)  # settled: within 0.5 % of full scale
-        out["settle"].append(float(time[off[-1] + 1]) if off.size and off[-1] + 1 < time.size else 0.0)
+        if not thermal:  # settled: within 0.5 % of full scale of the final activation from then on
+            off = np.flatnonzero(np.abs(0.5 * (1 + res[f"v(xn{k}.mz)"]) - out["sigma_z"][-1]) > 0.005)
+            if off.size and time[off[-1]] >= t_stop - neuron_params(tech).t_read_s:
+                raise ExtractionError(f"the neuron at {currents[k] * 1e3:g} mA did not settle within {t_stop * 1e9:.0f} ns "
+                                      "(damping or fields too weak)")
+            out["settle"].append(float(time[off[-1] + 1]) if off.size else 0.0)
     return {k: np.asarray(v_) for k, v_ in out.items()}
 
 

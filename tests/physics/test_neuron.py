@@ -75,3 +75,13 @@ def test_thermal_field_adds_readout_noise(tech):
     nz = res["noise"]
     assert all(s > 0 for s in nz["sigma_z_std"])
     assert np.allclose(nz["sigma_z_mean"], res["activation"], atol=0.1)
+
+
+@pytest.mark.ngspice
+def test_a_neuron_that_has_not_settled_is_reported(tech, monkeypatch):
+    import mramcim.neuron as neuron
+    from mramcim.errors import ExtractionError
+
+    monkeypatch.setattr(neuron, "settle_time_s", lambda t: 1e-9)  # far shorter than the ~30 ns it needs
+    with pytest.raises(ExtractionError, match="did not settle"):
+        neuron._sweep(tech, np.array([-4e-3, 0.0, 4e-3]), thermal=False, seed=1)
