@@ -13,6 +13,7 @@ from mramcim.cli.common import _echo_json, _save, _tech, json_option, tech_optio
 from mramcim.cli.learn import bench_train_cmd, experiment, fetch_mnist_cmd, train_cmd
 from mramcim.cli.mtj import bench_mtj, mtj
 from mramcim.cli.neuron import characterize_neuron_cmd, experiment_sigmoid_cmd
+from mramcim.cli.passive import passive_wine_cmd
 
 DEFAULT_COLS = 2  # 784 x 2 half-size deck runs in plain `ngspice -b` well under a minute on 2 cores
 
@@ -145,7 +146,8 @@ def _array_options(func: Any) -> Any:
     for option in reversed([
         click.option("--rows", type=int, required=True, help="Rows (fan-in), e.g. 784."),
         click.option("--cols", type=int, default=DEFAULT_COLS, show_default=True, help="Columns (neurons)."),
-        click.option("--scheme", type=click.Choice(["half", "conventional"]), default="half", show_default=True),
+        click.option("--scheme", type=click.Choice(["half", "conventional", "passive"]), default="half", show_default=True,
+                     help="passive: 1R MTJ crossbar without access transistors (gen-array only)."),
         click.option("--parasitics", type=click.Choice(["none", "lumped", "mesh"]), default="mesh", show_default=True,
                      help="Wire R/C: ideal, one R+C per line, or per cell pitch."),
         click.option("--corner", type=click.Choice(["tt", "ff", "ss"]), default="tt", show_default=True,
@@ -161,27 +163,65 @@ def _array_options(func: Any) -> Any:
 
 @cli.command("gen-array")
 @_array_options
+@click.option("--bias", type=click.Choice(["half", "third", "ground", "float"]), default=None,
+              help="Passive scheme: unselected lines of the selected-cell read (default half: V/2).")
+@click.option("--select", default=None, help="Passive scheme: the read cell ROW,COL (default 0,COLS-1, the farthest from its drivers).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the deck here (default: stdout).")
 def gen_array(rows: int, cols: int, scheme: str, parasitics: str, corner: str, weights: str | None, inputs: str | None,
-              seed: int, tech_file: str | None, output: str | None) -> None:
+              seed: int, tech_file: str | None, bias: str | None, select: str | None, output: str | None) -> None:
     """Emit a runnable sum-of-product array deck (drivers, wires, cells, sensing, testbench).
 
     Without --weights/--inputs, random +-1 values drawn with --seed are used. MTJ states are
     saved for arrays up to 4096 cells (to check the restore); larger decks save the outputs.
+
+    --scheme passive emits the `.op` deck of a passive crossbar reading one cell (--select)
+    with the unselected lines biased by --bias; --weights are the cell states (+1 = P), the
+    header carries the scipy solve of the same netlist, and without --tech the packaged
+    models/passive_stt_tech.yaml is used. Its wires are none or mesh.
 
     \b
     Examples:
       mramcim gen-array --rows 784 -o sop.cir
       mramcim gen-array --rows 784 --cols 512 --parasitics mesh -o big.cir
       mramcim gen-array --rows 784 --cols 8 --scheme conventional --weights w.npy --inputs x.npy
+      mramcim gen-array --rows 15 --cols 15 --scheme passive --bias third --select 7,7 -o x.cir
     """
-    from mramcim.netlist import render_array
+    from mramcim.errors import InputError
     from mramcim.readnet import apply_corner, check_memory
+
+    if scheme == "passive":
+        from mramcim.crossbar import load_passive_tech, passive_deck
+
+        if inputs is not None:
+            raise InputError("--inputs does not apply to --scheme passive: its deck reads one selected cell (--select)")
+        if parasitics == "lumped":
+            raise InputError("the passive crossbar has none or mesh wires, not lumped")
+        t = apply_corner(load_passive_tech(tech_file), corner)
+        w, _ = _array_operands(rows, cols, weights, None, seed)
+        check_memory(f"the {rows} x {cols} passive deck", rows * cols * 3 * 1100)
+        deck, _ = passive_deck(t, w, bias=bias or "half", select=_parse_cell(select), parasitics=parasitics)
+        _write_or_echo(deck, output)
+        return
+    if bias is not None or select is not None:
+        raise InputError("--bias and --select apply to --scheme passive only")
+    from mramcim.netlist import render_array
 
     t = apply_corner(_tech(tech_file), corner)
     w, x = _array_operands(rows, cols, weights, inputs, seed)
     check_memory(f"the {rows} x {cols} deck", rows * cols * (2 if scheme == "conventional" else 1) * 600)
     _write_or_echo(render_array(t, w, x, scheme, parasitics=parasitics, save_states=rows * cols <= 4096).text, output)
+
+
+def _parse_cell(text: str | None) -> tuple[int, int] | None:
+    """'ROW,COL' -> (row, col); None keeps the default."""
+    if text is None:
+        return None
+    from mramcim.errors import InputError
+
+    parts = text.split(",")
+    if len(parts) != 2 or not all(p.strip().lstrip("-").isdigit() for p in parts):
+        raise InputError(f"--select must be ROW,COL (two integers), got {text!r}")
+    return int(parts[0]), int(parts[1])
 
 
 @cli.command("check")
@@ -462,6 +502,7 @@ def compare_schemes_cmd(rows: int, cols: int, parasitics: str, reference: str, c
 cli.add_command(mtj)
 cli.add_command(train_cmd)
 cli.add_command(experiment)
+experiment.add_command(passive_wine_cmd)
 cli.add_command(fetch_mnist_cmd)
 characterize.add_command(characterize_neuron_cmd)
 experiment.add_command(experiment_sigmoid_cmd)

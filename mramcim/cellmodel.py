@@ -17,7 +17,7 @@ from scipy.optimize import brentq
 from mramcim.encoding import threshold_popcount
 from mramcim.tech import Technology, derive
 
-__all__ = ["CellRead", "cell_read", "column_current", "reference_current"]
+__all__ = ["CellRead", "cell_read", "column_current", "mtj_resistance", "reference_current"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,11 @@ def _mtj_current(tech: Technology, v: float, state: int) -> tuple[float, float]:
     r = 1 / (1 + m.tmr0 / (1 + (v / m.v_half_v) ** 2))
     g = (1 / d.r_p_ohm) * (0.5 * (1 + r) + 0.5 * (1 - r) * cos_t)
     return v * g, cos_t
+
+
+def mtj_resistance(tech: Technology, state: int, v_mtj: float) -> float:
+    """V/I of the junction alone at bias `v_mtj` (non-zero; state +1 = P), no access device."""
+    return v_mtj / _mtj_current(tech, v_mtj, state)[0]
 
 
 def _nmos_current(tech: Technology, vds: float) -> float:

@@ -26,7 +26,7 @@ import numpy.typing as npt
 from mramcim.artifacts import write_bytes
 from mramcim.errors import InputError, suggest
 
-__all__ = ["DATASETS", "GREY_DATASETS", "Dataset", "GreyDataset", "download_mnist", "load_dataset", "load_grey", "read_idx"]
+__all__ = ["DATASETS", "GREY_DATASETS", "Dataset", "download_mnist", "load_dataset", "load_grey", "read_idx"]
 
 DATASETS = ("digits", "wine", "mnist", "fashion-mnist")
 MNIST_MD5 = {
@@ -41,21 +41,12 @@ FASHION_DIRS = ("/usr/share/datasets/fashion-mnist",)
 
 @dataclass(frozen=True)
 class Dataset:
-    name: str
-    x_train: npt.NDArray[np.int8]
-    y_train: npt.NDArray[np.int64]
-    x_test: npt.NDArray[np.int8]
-    y_test: npt.NDArray[np.int64]
-    n_classes: int
-    note: str
+    """Inputs are +-1 int8 from `load_dataset`, grey levels in [0, 1] (float32) from `load_grey`."""
 
-
-@dataclass(frozen=True)
-class GreyDataset:
     name: str
-    x_train: npt.NDArray[np.float32]
+    x_train: npt.NDArray[np.int8] | npt.NDArray[np.float32]
     y_train: npt.NDArray[np.int64]
-    x_test: npt.NDArray[np.float32]
+    x_test: npt.NDArray[np.int8] | npt.NDArray[np.float32]
     y_test: npt.NDArray[np.int64]
     n_classes: int
     note: str
@@ -173,18 +164,18 @@ def _fashion(data_dir: str | None) -> Dataset:
 GREY_DATASETS = ("fashion-mnist", "digits")
 
 
-def load_grey(name: str, data_dir: str | None = None) -> GreyDataset:
+def load_grey(name: str, data_dir: str | None = None) -> Dataset:
     """`name` (one of GREY_DATASETS) with pixels scaled to [0, 1] (float32), for real-valued networks."""
     if name == "fashion-mnist":
         train, test, folder = _fashion_idx(data_dir)
-        return GreyDataset(name, train[0].astype(np.float32) / 255, train[1], test[0].astype(np.float32) / 255, test[1], 10,
+        return Dataset(name, train[0].astype(np.float32) / 255, train[1], test[0].astype(np.float32) / 255, test[1], 10,
                            f"{folder}: 60k/10k")
     if name == "digits":
         from sklearn.datasets import load_digits
 
         d = load_digits()
         xtr, xte, ytr, yte = _split((d.data / 16).astype(np.float32), d.target.astype(np.int64), 0.2)
-        return GreyDataset(name, xtr, ytr, xte, yte, 10, "scikit-learn digits, 80/20 split (seed 0)")
+        return Dataset(name, xtr, ytr, xte, yte, 10, "scikit-learn digits, 80/20 split (seed 0)")
     raise InputError(f"unknown dataset {name!r}{suggest(name, GREY_DATASETS)}; choose one of {', '.join(GREY_DATASETS)}")
 
 

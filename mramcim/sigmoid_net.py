@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from mramcim.datasets import GreyDataset
+from mramcim.datasets import Dataset
 from mramcim.errors import InputError
 from mramcim.neuron import NeuronModel, activation_energy_j, steady_mz
 
@@ -153,7 +153,7 @@ def accuracy(net: Mlp, x: F32, y: npt.NDArray[np.int64], act: Activation, rng: n
     return correct / len(y)
 
 
-def train_mlp(data: GreyDataset, cfg: MlpConfig, act: Activation,
+def train_mlp(data: Dataset, cfg: MlpConfig, act: Activation,
               progress: Callable[[int, float], None] | None = None) -> tuple[Mlp, list[float]]:
     """Softmax cross-entropy, Adam, Glorot-uniform init; the backward pass multiplies by the
     activation's own slope (the device's in-plane readout for `DeviceNeurons`)."""
@@ -206,7 +206,7 @@ def _curves(char: dict[str, Any]) -> dict[str, Any]:
             "max_abs_slope_error": float(np.max(np.abs(s_dev[:, 0] - s_sw)))}
 
 
-def run_sigmoid_experiment(char: dict[str, Any], data: GreyDataset, cfg: MlpConfig, *, sigma_rel: float,
+def run_sigmoid_experiment(char: dict[str, Any], data: Dataset, cfg: MlpConfig, *, sigma_rel: float,
                            draws: int = 5, sweep: tuple[float, ...] = (0.0, 0.05, 0.1, 0.2),
                            progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Software logistic vs MTJ neurons: transfer of the software weights (the seed's setting),
