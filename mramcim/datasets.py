@@ -1,4 +1,5 @@
-"""Datasets as binary (+-1) inputs and integer labels.
+"""Datasets as binary (+-1) inputs and integer labels (`load_dataset`), or as grey levels in
+[0, 1] for real-valued networks (`load_grey`: fashion-mnist, digits).
 
 - digits: scikit-learn 8x8 digits (1797), pixel > 7 of 16 -> +1; fixed 80/20 split (seed 0).
 - wine: scikit-learn Wine (178 x 13); each standardized feature becomes a 4-level thermometer
