@@ -17,7 +17,7 @@ from scipy.optimize import brentq
 from mramcim.encoding import threshold_popcount
 from mramcim.tech import Technology, derive
 
-__all__ = ["CellRead", "cell_read", "column_current", "mtj_resistance", "reference_current"]
+__all__ = ["CellRead", "ap_over_p_conductance", "cell_read", "column_current", "mtj_resistance", "reference_current"]
 
 
 @dataclass(frozen=True)
@@ -28,13 +28,19 @@ class CellRead:
     cos_theta: float
 
 
+def ap_over_p_conductance(tech: Technology, v: float) -> float:
+    """G_AP/G_P = 1/(1 + TMR(V)) with TMR(V) = TMR0/(1 + (V/Vh)^2)."""
+    m = tech.mtj
+    return 1 / (1 + m.tmr0 / (1 + (v / m.v_half_v) ** 2))
+
+
 def _mtj_current(tech: Technology, v: float, state: int) -> tuple[float, float]:
     d = derive(tech)
     m = tech.mtj
     bk = d.bk0_t * (1 - v / d.v_critical_v)
     sin_t = min(m.bias_field_t / bk, 1.0)
     cos_t = state * math.sqrt(1 - sin_t**2)
-    r = 1 / (1 + m.tmr0 / (1 + (v / m.v_half_v) ** 2))
+    r = ap_over_p_conductance(tech, v)
     g = (1 / d.r_p_ohm) * (0.5 * (1 + r) + 0.5 * (1 - r) * cos_t)
     return v * g, cos_t
 

@@ -44,7 +44,7 @@ from mramcim.encoding import as_pm1
 from mramcim.errors import ConfigError, InputError
 from mramcim.netlist import check_array_size, render_passive_array
 from mramcim.paths import model_file
-from mramcim.readnet import ArrayNetwork, _Builder, solve_scipy
+from mramcim.readnet import ArrayNetwork, NetworkBuilder, solve_scipy
 from mramcim.sotwrite import barrier_scale
 from mramcim.tech import Technology, load_tech
 
@@ -164,7 +164,7 @@ def build_crossbar(tech: Technology, r_cell: F64, row_volts: F64, col_volts: F64
     w, r_drv = tech.wires, tech.drivers.r_out_ohm
     if not (np.isfinite(row_volts).any() and np.isfinite(col_volts).any()):
         raise InputError("a crossbar needs at least one driven row and one driven column")
-    n = _Builder()
+    n = NetworkBuilder()
 
     def row_node(i: int, j: int) -> str:
         return f"wl{i}_{j}" if mesh else f"wl{i}"
@@ -199,16 +199,8 @@ def build_crossbar(tech: Technology, r_cell: F64, row_volts: F64, col_volts: F64
     for i in range(rows):
         for j in range(cols):
             cell_idx[i, j] = n.resistor(f"Rc{i}_{j}", row_node(i, j), col_node(j, i), float(r_cell[i, j]), j)
-    names, a, b, ohm, block = zip(*n.res, strict=True)
-    src_names, src_node, src_volts = zip(*n.src, strict=True)
-    return ArrayNetwork(
-        scheme="passive", parasitics=parasitics, rows=rows, cols=cols, ref_cols=0,
-        node_names=list(n.nodes), res_a=np.asarray(a, dtype=np.int64), res_b=np.asarray(b, dtype=np.int64),
-        res_ohm=np.asarray(ohm, dtype=np.float64), res_block=np.asarray(block, dtype=np.int64), res_names=list(names),
-        src_names=list(src_names), src_node=np.asarray(src_node, dtype=np.int64),
-        src_volts=np.asarray(src_volts, dtype=np.float64), sense_src=np.asarray(sense, dtype=np.int64),
-        cell_res={"wl": cell_idx},
-    )
+    return n.network(scheme="passive", parasitics=parasitics, rows=rows, cols=cols, ref_cols=0, sense_src=sense,
+                     cell_res={"wl": cell_idx})
 
 
 def read_matrix(tech: Technology, r_cell: F64, *, parasitics: str = "mesh") -> F64:

@@ -452,23 +452,12 @@ def neuron_params(tech: Technology) -> NeuronParams:
 
 def neuron_context(tech: Technology, *, thermal: bool) -> dict[str, Any]:
     """Numbers the neuron model template needs (SI); kappa = mu0/(2 r_loop) [T/A]."""
-    n, m = neuron_params(tech), tech.mtj
-    dt = tech.thermal.noise_step_s
+    n = neuron_params(tech)
+    free_layer = device_context(tech, thermal=thermal)["mtj"]  # same free layer and junction as the MTJ model
+    shared = ("cs", "cs_gp", "alpha", "tmr0", "inv_vh2", "g_p", "th_sigma", "th_step")
     return {
-        "neuron": {
-            "cs": STATE_CAP_F,
-            "cs_gp": -STATE_CAP_F * GAMMA / (1 + m.alpha**2),
-            "alpha": m.alpha,
-            "bx": n.bias_field_t,
-            "bk": n.anisotropy_field_t,
-            "kappa": MU0 / (2 * n.loop_radius_m),
-            "r_line": n.line_resistance_ohm,
-            "tmr0": m.tmr0,
-            "inv_vh2": 1 / m.v_half_v**2,
-            "g_p": 1 / derive(tech).r_p_ohm,
-            "th_sigma": thermal_sigma_t(tech, dt) if thermal else 0.0,
-            "th_step": dt,
-        }
+        "neuron": {k: free_layer[k] for k in shared}
+        | {"bx": n.bias_field_t, "bk": n.anisotropy_field_t, "kappa": MU0 / (2 * n.loop_radius_m), "r_line": n.line_resistance_ohm}
     }
 
 

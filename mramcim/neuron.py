@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from mramcim.cellmodel import ap_over_p_conductance
 from mramcim.errors import ExtractionError, InputError
 from mramcim.netlist import neuron_context, neuron_params, render_neuron_sweep
 from mramcim.sim import run_deck
@@ -95,9 +96,8 @@ def settle_time_s(tech: Technology) -> float:
 
 def _readout(g: Array, tech: Technology) -> Array:
     """Normalized conductance (G - G_AP)/(G_P - G_AP) at the neuron read voltage, = (1 + cos)/2."""
-    n, m = neuron_params(tech), tech.mtj
     g_p = 1 / derive(tech).r_p_ohm
-    rg = 1 / (1 + m.tmr0 / (1 + (n.v_read_v / m.v_half_v) ** 2))
+    rg = ap_over_p_conductance(tech, neuron_params(tech).v_read_v)
     return (g - g_p * rg) / (g_p * (1 - rg))
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "REFERENCES",
     "ArrayNetwork",
     "Devices",
+    "NetworkBuilder",
     "NetworkSolution",
     "apply_corner",
     "build_network",
@@ -181,7 +182,9 @@ class ArrayNetwork:
         )
 
 
-class _Builder:
+class NetworkBuilder:
+    """Collects named nodes, resistors and grounded sources, then freezes them into an ArrayNetwork."""
+
     def __init__(self) -> None:
         self.nodes: dict[str, int] = {"0": 0}
         self.res: list[tuple[str, int, int, float, int]] = []
@@ -197,6 +200,29 @@ class _Builder:
     def source(self, name: str, node: str, volts: float) -> int:
         self.src.append((name, self.node(node), volts))
         return len(self.src) - 1
+
+    def network(self, *, scheme: str, parasitics: str, rows: int, cols: int, ref_cols: int, sense_src: list[int],
+                cell_res: dict[str, npt.NDArray[np.int64]]) -> ArrayNetwork:
+        names, a, b, ohm, block = zip(*self.res, strict=True)
+        src_names, src_node, src_volts = zip(*self.src, strict=True)
+        return ArrayNetwork(
+            scheme=scheme,
+            parasitics=parasitics,
+            rows=rows,
+            cols=cols,
+            ref_cols=ref_cols,
+            node_names=list(self.nodes),
+            res_a=np.asarray(a, dtype=np.int64),
+            res_b=np.asarray(b, dtype=np.int64),
+            res_ohm=np.asarray(ohm, dtype=np.float64),
+            res_block=np.asarray(block, dtype=np.int64),
+            res_names=list(names),
+            src_names=list(src_names),
+            src_node=np.asarray(src_node, dtype=np.int64),
+            src_volts=np.asarray(src_volts, dtype=np.float64),
+            sense_src=np.asarray(sense_src, dtype=np.int64),
+            cell_res=cell_res,
+        )
 
 
 def build_network(
@@ -231,7 +257,7 @@ def build_network(
     nominal = cell_resistances(tech, v_row)
     pitch = 2 if scheme == "conventional" else 1
     r_wl, r_bl, r_out = tech.wires.r_wl_ohm, tech.wires.r_bl_ohm * pitch, tech.drivers.r_out_ohm
-    b = _Builder()
+    b = NetworkBuilder()
     # bit lines: the node each cell of (row i, column j) lands on, and the sense sources
     bit_node = np.empty((rows, total_cols), dtype=object)
     sense_src = []
@@ -273,26 +299,8 @@ def build_network(
                 for j in range(total_cols):
                     idx[i, j] = b.resistor(f"Rc{p}{i}_{j}", line, bit_node[i, j], float(r_cell[i, j]), j)
         cell_res[p] = idx
-    names, a, bb, ohm, block = zip(*b.res, strict=True)
-    src_names, src_node, src_volts = zip(*b.src, strict=True)
-    return ArrayNetwork(
-        scheme=scheme,
-        parasitics=parasitics,
-        rows=rows,
-        cols=cols,
-        ref_cols=ref_cols,
-        node_names=list(b.nodes),
-        res_a=np.asarray(a, dtype=np.int64),
-        res_b=np.asarray(bb, dtype=np.int64),
-        res_ohm=np.asarray(ohm, dtype=np.float64),
-        res_block=np.asarray(block, dtype=np.int64),
-        res_names=list(names),
-        src_names=list(src_names),
-        src_node=np.asarray(src_node, dtype=np.int64),
-        src_volts=np.asarray(src_volts, dtype=np.float64),
-        sense_src=np.asarray(sense_src, dtype=np.int64),
-        cell_res=cell_res,
-    )
+    return b.network(scheme=scheme, parasitics=parasitics, rows=rows, cols=cols, ref_cols=ref_cols, sense_src=sense_src,
+                     cell_res=cell_res)
 
 
 @dataclass(frozen=True)
