@@ -14,6 +14,10 @@ def _have_ngspice() -> bool:
     return bool(os.environ.get("NGSPICE_LIBRARY_PATH") or ctypes.util.find_library("ngspice"))
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/*.sp from the current renderer")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if _have_ngspice():
         return
