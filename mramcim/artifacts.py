@@ -1,5 +1,11 @@
-"""Atomic output: every file is written to a temporary sibling and renamed into place,
-so a failed command never leaves a half-written file behind."""
+"""Results and how they reach the disk.
+
+`Result` is what every study and characterization returns: one frozen object that knows its JSON
+record (`to_json`), its arrays (`arrays`, written as NPZ) and its summary (`summary_lines`).
+`mramcim.report.publish` writes it with its plot and provenance; nothing else writes results.
+
+Atomic output: every file is written to a temporary sibling and renamed into place, so a failed
+command never leaves a half-written file behind."""
 
 from __future__ import annotations
 
@@ -7,13 +13,77 @@ import io
 import json
 import os
 import tempfile
+from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-__all__ = ["read_json_object", "render_png", "write_bytes", "write_json", "write_npz", "write_png", "write_text"]
+__all__ = [
+    "RecordResult",
+    "Result",
+    "json_ready",
+    "load_npy",
+    "read_json_object",
+    "render_png",
+    "write_bytes",
+    "write_json",
+    "write_npz",
+    "write_png",
+    "write_text",
+]
+
+
+class Result(ABC):
+    """A study's or characterization's outcome (subclasses are frozen dataclasses).
+
+    `name` is the file stem of its JSON/NPZ/PNG (`transfer` -> transfer.json, ...).
+    """
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def to_json(self) -> dict[str, Any]:
+        """The JSON record (plain types; arrays as lists)."""
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Arrays written to `<name>.npz` (none by default)."""
+        return {}
+
+    @abstractmethod
+    def summary_lines(self) -> list[str]:
+        """A few lines a person reads on the terminal."""
+
+
+@dataclass(frozen=True)
+class RecordResult(Result):
+    """A result whose JSON record the study assembles itself (nested tables, per-run lists).
+
+    Subclasses add the name, the summary and, where they have them, the arrays and typed views.
+    """
+
+    record: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return self.record
+
+    def __getitem__(self, key: str) -> Any:
+        return self.record[key]
+
+
+def json_ready(value: Any) -> Any:
+    """`value` with numpy arrays and scalars turned into lists and Python numbers (recursively)."""
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def _umask() -> int:
@@ -48,7 +118,7 @@ def write_json(path: str | os.PathLike[str], payload: Any) -> Path:
 
 def write_npz(path: str | os.PathLike[str], **arrays: np.ndarray) -> Path:
     buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
+    np.savez(buffer, **dict[str, Any](arrays))
     return write_bytes(path, buffer.getvalue())
 
 
@@ -69,6 +139,16 @@ def render_png(draw: Callable[[], Any]) -> bytes:
     fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
     plt.close(fig)
     return buffer.getvalue()
+
+
+def load_npy(path: str | os.PathLike[str], what: str) -> np.ndarray:
+    """An array from a .npy file (pickles refused), or one InputError naming `what` and the path."""
+    from mramcim.errors import InputError
+
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as err:
+        raise InputError(f"cannot read {what} file {path}: {err}") from None
 
 
 def read_json_object(path: str | os.PathLike[str], what: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ __all__ = [
     "InputError",
     "MramcimError",
     "MramcimWarning",
+    "OptionError",
     "SimulationError",
     "TemplateError",
     "suggest",
@@ -28,6 +29,10 @@ class ConfigError(MramcimError):
 
 class InputError(MramcimError):
     """User data (weights, inputs, datasets, shapes) is unusable."""
+
+
+class OptionError(ConfigError, InputError):
+    """An option value is not one of its choices (a bad setting and bad user input at once)."""
 
 
 class TemplateError(MramcimError):

@@ -17,10 +17,26 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from mramcim.errors import ConfigError
-from mramcim.paths import default_tech_file
+from mramcim.errors import ConfigError, suggest
+from mramcim.options import Corner, format_validation, parse_option
+from mramcim.paths import default_tech_file, model_file
 
-__all__ = ["Derived", "Technology", "derive", "load_tech", "override", "tech_run_id", "thermal_sigma_t"]
+__all__ = [
+    "CORNERS",
+    "Derived",
+    "Technology",
+    "apply_corner",
+    "derive",
+    "NAMED_TECHS",
+    "load_passive_tech",
+    "named_tech",
+    "load_tech",
+    "override",
+    "tech_run_id",
+    "tech_summary",
+    "tech_summary_lines",
+    "thermal_sigma_t",
+]
 
 MU0 = 4e-7 * math.pi  # vacuum permeability [T m/A]
 GAMMA = 1.76085963e11  # electron gyromagnetic ratio [rad/(s T)]
@@ -43,9 +59,7 @@ class MtjParams(_Strict):
     ki0_j_per_m2: float = Field(gt=0, lt=1e-2, description="interfacial anisotropy at 0 V [J/m^2]")
     demag_nz_minus_nx: float = Field(gt=0, le=1, description="thin-disk demag factor Nz - Nx")
     alpha: float = Field(gt=0, lt=1, description="Gilbert damping")
-    vcma_j_per_v_m: float = Field(
-        gt=0, lt=1e-11, description="VCMA coefficient xi [J/(V m)] (positive V lowers PMA)"
-    )
+    vcma_j_per_v_m: float = Field(gt=0, lt=1e-11, description="VCMA coefficient xi [J/(V m)] (positive V lowers PMA)")
     ra_ohm_m2: float = Field(gt=0, lt=1e-6, description="resistance-area product (P) [Ohm m^2]")
     tmr0: float = Field(gt=0, lt=10, description="zero-bias TMR ratio (1.2 = 120 %)")
     v_half_v: float = Field(gt=0, lt=5, description="bias where TMR halves [V]")
@@ -139,19 +153,27 @@ class NeuronParams(_Strict):
     the activation, the in-plane junction its slope. Free-layer volume, Ms, damping, RA and TMR
     are those of `mtj`."""
 
-    bias_field_t: float = Field(gt=0, lt=1, description="in-plane bias field along x (in-plane polarizer stray field) [T]")
-    anisotropy_field_t: float = Field(gt=-2, lt=1, description="effective perpendicular anisotropy field (< 0: easy plane) [T]")
+    bias_field_t: float = Field(
+        gt=0, lt=1, description="in-plane bias field along x (in-plane polarizer stray field) [T]"
+    )
+    anisotropy_field_t: float = Field(
+        gt=-2, lt=1, description="effective perpendicular anisotropy field (< 0: easy plane) [T]"
+    )
     loop_radius_m: float = Field(gt=1e-9, lt=1e-5, description="radius of the input field loop, B_in = mu0 I/(2 r) [m]")
     line_resistance_ohm: float = Field(gt=0, lt=1e6, description="resistance of the input line [Ohm]")
     v_read_v: float = Field(gt=0, lt=1, description="read voltage of each junction [V]")
     t_read_s: float = Field(gt=0, lt=1e-6, description="read window (the readout is averaged over it) [s]")
-    sigma_field_rel: float = Field(ge=0, lt=0.5, description="device-to-device spread of bias, anisotropy and loop field [relative]")
+    sigma_field_rel: float = Field(
+        ge=0, lt=0.5, description="device-to-device spread of bias, anisotropy and loop field [relative]"
+    )
 
     @model_validator(mode="after")
     def _monostable(self) -> NeuronParams:
         if self.anisotropy_field_t >= self.bias_field_t:
-            raise ValueError(f"neuron anisotropy field {self.anisotropy_field_t} T must stay below the bias field "
-                             f"{self.bias_field_t} T, or the free layer is bistable and the curve hysteretic")
+            raise ValueError(
+                f"neuron anisotropy field {self.anisotropy_field_t} T must stay below the bias field "
+                f"{self.bias_field_t} T, or the free layer is bistable and the curve hysteretic"
+            )
         return self
 
 
@@ -301,19 +323,6 @@ def thermal_sigma_t(tech: Technology, dt_s: float) -> float:
     return math.sqrt(2 * m.alpha * KB * tech.temperature_k / (GAMMA * m.ms_a_per_m * volume * dt_s))
 
 
-def _format_validation(err: ValidationError, source: str) -> str:
-    parts = []
-    for item in err.errors():
-        where = ".".join(str(p) for p in item["loc"]) or "(top level)"
-        msg = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            msg = "unknown key"
-        elif item["type"] == "missing":
-            msg = "missing key"
-        parts.append(f"{where}: {msg}")
-    return f"invalid technology {source}: " + "; ".join(parts)
-
-
 def load_tech(path: str | Path | None = None) -> Technology:
     """Load and validate a technology file; `None` loads the packaged default.
 
@@ -340,7 +349,7 @@ def load_tech(path: str | Path | None = None) -> Technology:
     try:
         return Technology.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(_format_validation(err, source)) from None
+        raise ConfigError(format_validation(err, f"technology {source}")) from None
 
 
 def override(tech: Technology, **changes: Any) -> Technology:
@@ -358,7 +367,7 @@ def override(tech: Technology, **changes: Any) -> Technology:
     try:
         return Technology.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(_format_validation(err, "(with overrides)")) from None
+        raise ConfigError(format_validation(err, "technology (with overrides)")) from None
 
 
 def tech_run_id(tech: Technology) -> str:
@@ -370,3 +379,73 @@ def tech_run_id(tech: Technology) -> str:
 def tech_summary(tech: Technology) -> dict[str, Any]:
     """Resolved values and derived quantities, JSON-ready."""
     return {"technology": tech.model_dump(mode="json"), "derived": asdict(derive(tech))}
+
+
+def tech_summary_lines(tech: Technology) -> list[str]:
+    """The resolved technology section by section, then the derived quantities, for a terminal."""
+    summary = tech_summary(tech)
+    lines = []
+    for section, values in summary["technology"].items():
+        if isinstance(values, dict):
+            lines.append(f"[{section}]")
+            lines += [f"  {key:<20} {val:g}" for key, val in values.items()]
+        else:
+            lines.append(f"{section:<22} {values}")
+    d = summary["derived"]
+    return lines + [
+        "[derived]",
+        f"  R_P                  {d['r_p_ohm'] / 1e3:.2f} kOhm",
+        f"  R_AP (V -> 0)        {d['r_ap_ohm'] / 1e3:.2f} kOhm",
+        f"  Keff0                {d['keff0_j_per_m3']:.4g} J/m^3  (Bk0 = {d['bk0_t'] * 1e3:.1f} mT)",
+        f"  Delta (no field)     {d['delta0']:.1f}",
+        f"  Delta (bias field)   {d['delta_bias']:.1f}",
+        f"  VCMA critical V      {d['v_critical_v']:.3f} V",
+        f"  half precession      {d['half_period_s'] * 1e9:.4f} ns",
+    ]
+
+
+# Global corners for wires, drivers and access transistors (ours: +-15 % wire R, +-10 % C,
+# +-25 % driver R, +-10 % transistor KP; fast = low R, high KP).
+CORNERS = {
+    Corner.TT: {"wire_r": 1.0, "wire_c": 1.0, "driver_r": 1.0, "kp": 1.0},
+    Corner.FF: {"wire_r": 0.85, "wire_c": 0.9, "driver_r": 0.75, "kp": 1.1},
+    Corner.SS: {"wire_r": 1.15, "wire_c": 1.1, "driver_r": 1.25, "kp": 0.9},
+}
+
+
+def apply_corner(tech: Technology, corner: str) -> Technology:
+    """The technology at a wire/driver/transistor corner (tt returns `tech` unchanged)."""
+    corner = parse_option(Corner, corner, "corner")
+    if corner is Corner.TT:
+        return tech
+    f, w = CORNERS[corner], tech.wires
+    return override(
+        tech,
+        wires={
+            "r_wl_ohm": w.r_wl_ohm * f["wire_r"],
+            "r_bl_ohm": w.r_bl_ohm * f["wire_r"],
+            "c_wl_f": w.c_wl_f * f["wire_c"],
+            "c_bl_f": w.c_bl_f * f["wire_c"],
+        },
+        drivers={"r_out_ohm": tech.drivers.r_out_ohm * f["driver_r"]},
+        access={"kp_a_per_v2": tech.access.kp_a_per_v2 * f["kp"]},
+    )
+
+
+# The technologies shipped in models/: the documented default and the passive STT cross-point one
+# (seed 004's arrays need a low-RA junction an STT write can switch).
+NAMED_TECHS = {"default": "default_tech.yaml", "passive_stt": "passive_stt_tech.yaml"}
+
+
+def named_tech(name: str) -> Technology:
+    """A packaged technology by name (`NAMED_TECHS`)."""
+    if name not in NAMED_TECHS:
+        raise ConfigError(
+            f"unknown technology {name!r}{suggest(name, NAMED_TECHS)}; choose one of {', '.join(NAMED_TECHS)}"
+        )
+    return load_tech(Path(str(model_file(NAMED_TECHS[name]))))
+
+
+def load_passive_tech(path: str | None = None) -> Technology:
+    """The technology at `path`, or the packaged STT cross-point one (models/passive_stt_tech.yaml)."""
+    return load_tech(path) if path is not None else named_tech("passive_stt")

@@ -22,7 +22,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if _have_ngspice():
         return
     if os.environ.get("CI") == "true":
-        raise pytest.UsageError("CI must exercise the circuits but libngspice is missing (apt-get install libngspice0-dev)")
+        raise pytest.UsageError(
+            "CI must exercise the circuits but libngspice is missing (apt-get install libngspice0-dev)"
+        )
     skip = pytest.mark.skip(reason="libngspice not installed (apt-get install ngspice libngspice0-dev)")
     for item in items:
         if "ngspice" in item.keywords:
@@ -39,6 +41,8 @@ def run_cli(tmp_path):
     """Run the real console entry point in a subprocess; returns CompletedProcess."""
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "mramcim.cli.main", *args], capture_output=True, text=True, cwd=tmp_path, timeout=900)
+        return subprocess.run(
+            [sys.executable, "-m", "mramcim.cli.main", *args], capture_output=True, text=True, cwd=tmp_path, timeout=900
+        )
 
     return run

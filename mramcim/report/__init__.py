@@ -1,1 +1,1 @@
-"""Plots and summaries built from saved artifacts."""
+"""Plots and the one publish step (JSON + NPZ + PNG with provenance)."""

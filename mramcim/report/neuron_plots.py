@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from mramcim.report.plots import figure_axes
+
 __all__ = ["plot_neuron", "plot_sigmoid_experiment"]
 
 
-def plot_neuron(res: dict[str, Any]) -> Any:
+def plot_neuron(res: dict[str, Any], ax: Any = None) -> Any:
     """Both junction resistances vs input, the activation against the closed form, and the slope
     read from the in-plane junction against the numerical derivative of the activation."""
-    import matplotlib.pyplot as plt
     import numpy as np
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    fig, axes = figure_axes(ax, 1, 3, (15, 4.2))
     i = np.asarray(res["currents_a"]) * 1e3
     ax = axes[0]
     ax.plot(i, np.asarray(res["r_z_ohm"]) / 1e3, "o-", ms=3, label="perpendicular junction (activation)")
@@ -27,8 +28,14 @@ def plot_neuron(res: dict[str, Any]) -> Any:
     ax.plot(i, 0.5 * (1 + np.asarray(res["mz_theory"])), "-", label="closed form")
     if "noise" in res:
         nz = res["noise"]
-        ax.errorbar(i, nz["sigma_z_mean"], yerr=nz["sigma_z_std"], fmt=".", capsize=2,
-                    label=f"300 K, {nz['trials']} trials (mean +- sd)")
+        ax.errorbar(
+            i,
+            nz["sigma_z_mean"],
+            yerr=nz["sigma_z_std"],
+            fmt=".",
+            capsize=2,
+            label=f"300 K, {nz['trials']} trials (mean +- sd)",
+        )
     ax.set_xlabel("input current [mA]")
     ax.set_ylabel("activation (G - G_AP)/(G_P - G_AP)")
     ax.set_title(f"max |mz - theory| = {res['max_abs_mz_error']:.1e}")
@@ -45,12 +52,11 @@ def plot_neuron(res: dict[str, Any]) -> Any:
     return fig
 
 
-def plot_sigmoid_experiment(res: dict[str, Any]) -> Any:
+def plot_sigmoid_experiment(res: dict[str, Any], ax: Any = None) -> Any:
     """Device vs software activation and slope, learning curves, robustness to device spread."""
-    import matplotlib.pyplot as plt
     import numpy as np
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    fig, axes = figure_axes(ax, 1, 3, (15, 4.2))
     c = res["curves"]
     ax = axes[0]
     ax.plot(c["z"], c["logistic"], "k-", label="logistic")
@@ -73,8 +79,14 @@ def plot_sigmoid_experiment(res: dict[str, Any]) -> Any:
     ax = axes[2]
     rb = res["robustness"]
     sig = [r["sigma_rel"] * 100 for r in rb]
-    ax.errorbar(sig, [r["mean"] * 100 for r in rb], yerr=[r["std"] * 100 for r in rb], fmt="o-", capsize=3,
-                label="software weights on MTJ neurons" + (" + thermal noise" if res["thermal_noise"] else ""))
+    ax.errorbar(
+        sig,
+        [r["mean"] * 100 for r in rb],
+        yerr=[r["std"] * 100 for r in rb],
+        fmt="o-",
+        capsize=3,
+        label="software weights on MTJ neurons" + (" + thermal noise" if res["thermal_noise"] else ""),
+    )
     ax.axhline(res["software_accuracy"] * 100, color="k", ls=":", label="software")
     ax.set_xlabel("device-to-device field spread [%]")
     ax.set_ylabel("test accuracy [%]")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mramcim.report.plots import figure_axes
+
 __all__ = ["plot_passive_wine"]
 
 _LADDER = (
@@ -19,20 +21,28 @@ _LADDER = (
 )
 
 
-def plot_passive_wine(res: dict[str, Any]) -> Any:
+def plot_passive_wine(res: dict[str, Any], ax: Any = None) -> Any:
     """Accuracy distributions, the non-ideality ladder, write fidelity and its voltage sweep."""
-    import matplotlib.pyplot as plt
     import numpy as np
 
     sols, ref = res["solutions"], res["reference"]["accuracy"]
     cfg, n_test = res["config"], res["mapping"]["n_test"]
-    fig, axes = plt.subplots(2, 2, figsize=(12, 8.5))
+    fig, axes = figure_axes(ax, 2, 2, (12, 8.5))
     edges = (np.arange(n_test + 2) - 0.5) / n_test * 100
 
     ax = axes[0, 0]
-    for key, label in (("software", "software"), ("hardware", "hardware, as programmed"), ("hardware_tuned", "hardware, tuned")):
-        ax.hist(np.asarray(sols[key]) * 100, bins=edges, histtype="step", lw=1.8,
-                label=f"{label} (median {np.median(sols[key]) * 100:.1f} %)")
+    for key, label in (
+        ("software", "software"),
+        ("hardware", "hardware, as programmed"),
+        ("hardware_tuned", "hardware, tuned"),
+    ):
+        ax.hist(
+            np.asarray(sols[key]) * 100,
+            bins=edges,
+            histtype="step",
+            lw=1.8,
+            label=f"{label} (median {np.median(sols[key]) * 100:.1f} %)",
+        )
     ax.axvline(ref * 100, color="k", ls="--", label=f"Goodwill et al.: up to {ref * 100:.1f} %")
     ax.set_xlim(max(0.0, min(np.min(sols["hardware"]), np.min(sols["software"])) * 100 - 5), 101)
     ax.set_xlabel(f"test accuracy [%] ({n_test} samples)")
@@ -52,7 +62,13 @@ def plot_passive_wine(res: dict[str, Any]) -> Any:
     used = res["mapping"]["used_cells"]
     fidelity = np.asarray(sols["write_fidelity"]) * 100
     wrong = np.rint((1 - np.asarray(sols["write_fidelity"])) * used)
-    ax.hist(fidelity, bins=np.sort(100 * (used - np.arange(wrong.max() + 2) + 0.5) / used), color="tab:green", alpha=0.8, rwidth=0.85)
+    ax.hist(
+        fidelity,
+        bins=np.sort(100 * (used - np.arange(wrong.max() + 2) + 0.5) / used),
+        color="tab:green",
+        alpha=0.8,
+        rwidth=0.85,
+    )
     w = cfg["write"]
     ax.set_xlabel(f"write fidelity [%] ({used} used cells; one bar per wrong-cell count)")
     ax.set_ylabel("weight solutions")

@@ -1,22 +1,44 @@
-"""Plots from saved results. matplotlib is imported lazily; each function returns a Figure."""
+"""Plots of results. matplotlib is imported lazily; each function draws on the caller's axes
+(`ax=`: one Axes, or an array shaped like the figure's panels) or on a new figure, and returns the
+Figure. Nothing here computes a result: plots read the saved record."""
 
 from __future__ import annotations
 
 from typing import Any
 
 __all__ = [
-    "plot_approx_storage", "plot_learning_curves", "plot_precession", "plot_retention", "plot_switch", "plot_tgbnn_study", "plot_toggle",
+    "figure_axes",
+    "plot_approx_storage",
+    "plot_learning_curves",
+    "plot_precession",
+    "plot_retention",
+    "plot_switch",
+    "plot_tgbnn_study",
+    "plot_toggle",
     "plot_transfer",
 ]
 
 
-def plot_transfer(curve: dict[str, Any], ir_map: Any) -> Any:
-    """Column current mean +- sigma vs popcount with the reference, P(+1) and error rate, and
-    the worst-case cell read voltage over the array (IR drop)."""
+def figure_axes(ax: Any, nrows: int, ncols: int, figsize: tuple[float, float]) -> tuple[Any, Any]:
+    """(figure, axes) on the caller's axes `ax` (one Axes, or an array of nrows x ncols), or on a new figure."""
     import matplotlib.pyplot as plt
     import numpy as np
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    if ax is None:
+        return plt.subplots(nrows, ncols, figsize=figsize)
+    if nrows * ncols == 1:
+        return ax.figure, ax
+    grid = np.asarray(ax, dtype=object).reshape(nrows, ncols)
+    return grid.flat[0].figure, grid[0] if nrows == 1 else grid
+
+
+def plot_transfer(transfer: Any, ax: Any = None) -> Any:
+    """Column current mean +- sigma vs popcount with the reference, P(+1) and error rate, and
+    the worst-case cell read voltage over the array (IR drop)."""
+    import numpy as np
+
+    curve, ir_map = transfer.to_json(), transfer.stats.ir_drop_map
+    fig, axes = figure_axes(ax, 1, 3, (15, 4.2))
     k = np.asarray(curve["popcount"])
     mean, std = np.asarray(curve["current_mean_a"]) * 1e6, np.asarray(curve["current_std_a"]) * 1e6
     ax = axes[0]
@@ -25,7 +47,9 @@ def plot_transfer(curve: dict[str, Any], ir_map: Any) -> Any:
     ax.axhline(curve["i_ref_mean_a"] * 1e6, color="grey", ls="--", label=f"reference ({curve['reference']})")
     ax.set_xlabel("XNOR popcount")
     ax.set_ylabel("column current [uA]")
-    ax.set_title(f"{curve['scheme']}, {curve['rows']} rows, {curve['parasitics']} wires, MC {curve['mc']} (seed {curve['seed']})")
+    ax.set_title(
+        f"{curve['scheme']}, {curve['rows']} rows, {curve['parasitics']} wires, MC {curve['mc']} (seed {curve['seed']})"
+    )
     ax.legend()
     ax = axes[1]
     ax.plot(k, curve["p_plus"], ".-", label="P(sense = +1)")
@@ -44,10 +68,9 @@ def plot_transfer(curve: dict[str, Any], ir_map: Any) -> Any:
     return fig
 
 
-def plot_learning_curves(metrics: dict[str, Any]) -> Any:
-    import matplotlib.pyplot as plt
+def plot_learning_curves(metrics: dict[str, Any], ax: Any = None) -> Any:
 
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = figure_axes(ax, 1, 1, (6, 4))
     epochs = range(1, len(metrics["test_acc"]) + 1)
     ax.plot(epochs, metrics["train_acc"], "o-", label="train")
     ax.plot(epochs, metrics["test_acc"], "s-", label="test")
@@ -61,18 +84,19 @@ def plot_learning_curves(metrics: dict[str, Any]) -> Any:
     return fig
 
 
-def plot_precession(res: dict[str, Any]) -> Any:
+def plot_precession(res: dict[str, Any], ax: Any = None) -> Any:
     """mz(t) under the in-plane field with the anisotropy cancelled, and the zero crossings."""
-    import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 3.5))
+    fig, ax = figure_axes(ax, 1, 1, (6, 3.5))
     t = [x * 1e9 for x in res["waveform"]["time_s"]]
     ax.plot(t, res["waveform"]["mz"], label="ngspice LLG")
     ax.plot([c * 1e9 for c in res["crossings_s"]], [0] * len(res["crossings_s"]), "kx", label="mz = 0")
     ax.set_xlabel("time [ns]")
     ax.set_ylabel("mz")
-    ax.set_title(f"{res['field_t'] * 1e3:g} mT: f = {res['frequency_hz'] / 1e9:.4f} GHz "
-                 f"(theory {res['frequency_theory_hz'] / 1e9:.4f})")
+    ax.set_title(
+        f"{res['field_t'] * 1e3:g} mT: f = {res['frequency_hz'] / 1e9:.4f} GHz "
+        f"(theory {res['frequency_theory_hz'] / 1e9:.4f})"
+    )
     ax.legend()
     return fig
 
@@ -94,17 +118,16 @@ def _edges(v: list[float]) -> Any:
     return np.concatenate([[2 * a[0] - mid[0]], mid, [2 * a[-1] - mid[-1]]])
 
 
-def plot_toggle(res: dict[str, Any]) -> Any:
+def plot_toggle(res: dict[str, Any], ax: Any = None) -> Any:
     """Toggle-error map (1 - P_toggle) over pulse width and amplitude, plus P vs width."""
-    import matplotlib.pyplot as plt
 
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (ax1, ax2) = figure_axes(ax, 1, 2, (11, 4))
     w = [x * 1e9 for x in res["widths_s"]]
     _heatmap(ax1, w, res["voltages_v"], res["toggle_error"], "toggle error 1 - P", "magma_r")
     ax1.axvline(res["half_period_s"] * 1e9, color="w", ls="--", lw=1)
     ax1.set_xlabel("pulse width [ns]")
     ax1.set_ylabel("VCMA amplitude [V]")
-    ax1.set_title(f"toggle-error map ({res['trials']} trials/point, seed {res['provenance']['seed']})")
+    ax1.set_title(f"toggle-error map ({res['trials']} trials/point, seed {res['seed']})")
     for v, row, pts in zip(res["voltages_v"], res["p_toggle"], res["points"], strict=True):
         lo = [max(p - c["ci95"][0], 0.0) for p, c in zip(row, pts, strict=True)]
         hi = [max(c["ci95"][1] - p, 0.0) for p, c in zip(row, pts, strict=True)]
@@ -117,23 +140,23 @@ def plot_toggle(res: dict[str, Any]) -> Any:
     return fig
 
 
-def plot_switch(res: dict[str, Any]) -> Any:
+def plot_switch(res: dict[str, Any], ax: Any = None) -> Any:
     """P_sw(I, t) surface, P_sw vs current per width (with the fitted law) and the write energy."""
-    import matplotlib.pyplot as plt
     import numpy as np
 
-    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(15, 4))
+    fig, (ax1, ax2, ax3) = figure_axes(ax, 1, 3, (15, 4))
     cur = [x * 1e6 for x in res["currents_a"]]
     w = [x * 1e9 for x in res["widths_s"]]
     _heatmap(ax1, w, cur, res["p_switch"], "P_sw", "viridis")
     ax1.set_xlabel("pulse width [ns]")
     ax1.set_ylabel("current [uA]")
-    ax1.set_title(f"{res['mode'].upper()} from {res['from_state']}: P_sw(I, t), "
-                  f"{res['trials']} trials, seed {res['provenance']['seed']}")
+    ax1.set_title(
+        f"{res['mode'].upper()} from {res['from_state']}: P_sw(I, t), {res['trials']} trials, seed {res['seed']}"
+    )
     p = np.asarray(res["p_switch"])
     fit = res.get("fit") or res.get("law")
     if fit:
-        from mramcim.mtjchar import SwitchingLaw
+        from mramcim.device.switching import SwitchingLaw
 
         law = SwitchingLaw(fit["delta"], fit["ic0_a"], fit["t_damping_s"])
         fine = np.linspace(min(res["currents_a"]), max(res["currents_a"]), 60)
@@ -154,17 +177,21 @@ def plot_switch(res: dict[str, Any]) -> Any:
     return fig
 
 
-def plot_retention(res: dict[str, Any]) -> Any:
+def plot_retention(res: dict[str, Any], ax: Any = None) -> Any:
     """Neel-Brown mean dwell time vs temperature, with the simulated point if any."""
-    import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = figure_axes(ax, 1, 1, (6, 4))
     c = res["curve"]
     ax.semilogy(c["temperature_k"], c["tau_s"], "-", label="Neel-Brown tau0 exp(Delta)")
     if res["simulated"]:
         lo, hi = res["tau_sim_ci95_s"]
-        ax.errorbar([res["temperature_k"]], [res["tau_sim_s"]], yerr=[[res["tau_sim_s"] - lo], [hi - res["tau_sim_s"]]],
-                    fmt="o", label="ngspice LLG")
+        ax.errorbar(
+            [res["temperature_k"]],
+            [res["tau_sim_s"]],
+            yerr=[[res["tau_sim_s"] - lo], [hi - res["tau_sim_s"]]],
+            fmt="o",
+            label="ngspice LLG",
+        )
     ax.set_xlabel("temperature [K]")
     ax.set_ylabel("mean dwell time [s]")
     ax.set_title(f"Delta = {res['delta_bias']:.1f} at {res['temperature_k']:g} K")
@@ -172,14 +199,13 @@ def plot_retention(res: dict[str, Any]) -> Any:
     return fig
 
 
-def plot_tgbnn_study(res: dict[str, Any]) -> Any:
+def plot_tgbnn_study(res: dict[str, Any], ax: Any = None) -> Any:
     """Learning curves (mean +- std over seeds) per dataset, ECOC vs one-hot, ideal vs in-the-loop."""
-    import matplotlib.pyplot as plt
     import numpy as np
 
     names = list(res["datasets"])
     extra = 1 + ("hardware_in_the_loop" in res)
-    fig, axes = plt.subplots(1, len(names) + extra, figsize=(4.6 * (len(names) + extra), 4))
+    fig, axes = figure_axes(ax, 1, len(names) + extra, (4.6 * (len(names) + extra), 4))
     for ax, name in zip(axes, names, strict=False):
         entry = res["datasets"][name]
         for algo, style in (("tgbnn", "C0"), ("bnn", "C1"), ("float", "C2")):
@@ -200,8 +226,13 @@ def plot_tgbnn_study(res: dict[str, Any]) -> Any:
     onehot = [ecoc[a]["onehot_final_mean"] for a in labels]
     coded = [ecoc[a]["summary"]["final_mean"] for a in labels]
     ax.bar(x - 0.2, onehot, 0.4, label="one-hot")
-    ax.bar(x + 0.2, coded, 0.4, yerr=[ecoc[a]["summary"]["final_std"] for a in labels],
-           label=f"ECOC L={ecoc['tgbnn']['output_code']['length']}")
+    ax.bar(
+        x + 0.2,
+        coded,
+        0.4,
+        yerr=[ecoc[a]["summary"]["final_std"] for a in labels],
+        label=f"ECOC L={ecoc['tgbnn']['output_code']['length']}",
+    )
     ax.set_xticks(x, labels)
     ax.set_ylim(min(onehot + coded) - 0.05, 1)
     ax.set_title(f"{ecoc['dataset']}: output code")
@@ -222,12 +253,11 @@ def plot_tgbnn_study(res: dict[str, Any]) -> Any:
     return fig
 
 
-def plot_approx_storage(res: dict[str, Any]) -> Any:
+def plot_approx_storage(res: dict[str, Any], ax: Any = None) -> Any:
     """BER vs current per width, and accuracy vs programming energy with the 1 % band."""
-    import matplotlib.pyplot as plt
     import numpy as np
 
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (ax1, ax2) = figure_axes(ax, 1, 2, (11, 4))
     currents = np.array(res["currents_a"]) * 1e6
     for i, w in enumerate(res["widths_s"]):
         ber = np.maximum(np.array(res["ber"][i]), 1e-16)

@@ -4,10 +4,11 @@ same netlist, Ohm's law, and the two schemes' equivalence. Real ngspice, never m
 import numpy as np
 import pytest
 
-import mramcim.dcsolve as dcsolve
-from mramcim.arrayread import ReadSetup, read_mac
+import mramcim.circuit.dcsolve as dcsolve
+from mramcim.array.read import ReadSetup, read_mac
+from mramcim.circuit.readnet import build_network, solve_scipy
+from mramcim.device.cell import read_path_resistances
 from mramcim.errors import SimulationError
-from mramcim.readnet import build_network, cell_resistances, solve_scipy
 
 pytestmark = pytest.mark.ngspice
 
@@ -18,9 +19,16 @@ def _network(tech, scheme, parasitics, rows=48, cols=12, seed=0):
     x = rng.choice(np.array([-1, 1], dtype=np.int8), size=rows)
     v = tech.operation.v_read_v
     if scheme == "half":
-        return build_network(tech, {"rl": x[:, None] * w}, {"rl": np.full(rows, v)}, scheme=scheme, parasitics=parasitics)
-    return build_network(tech, {"rla": w, "rlb": -w}, {"rla": np.where(x > 0, v, 0.0), "rlb": np.where(x < 0, v, 0.0)},
-                         scheme=scheme, parasitics=parasitics)
+        return build_network(
+            tech, {"rl": x[:, None] * w}, {"rl": np.full(rows, v)}, scheme=scheme, parasitics=parasitics
+        )
+    return build_network(
+        tech,
+        {"rla": w, "rlb": -w},
+        {"rla": np.where(x > 0, v, 0.0), "rlb": np.where(x < 0, v, 0.0)},
+        scheme=scheme,
+        parasitics=parasitics,
+    )
 
 
 @pytest.mark.parametrize("scheme", ["half", "conventional"])
@@ -36,8 +44,10 @@ def test_ngspice_matches_scipy_on_the_same_netlist(tech, scheme, parasitics):
 
 
 def test_single_cell_obeys_ohms_law(tech):
-    net = build_network(tech, {"rl": np.ones((1, 1), dtype=np.int8)}, {"rl": np.array([0.1])}, scheme="half", parasitics="mesh")
-    r = cell_resistances(tech)
+    net = build_network(
+        tech, {"rl": np.ones((1, 1), dtype=np.int8)}, {"rl": np.array([0.1])}, scheme="half", parasitics="mesh"
+    )
+    r = read_path_resistances(tech)
     ohm = 0.1 / (tech.drivers.r_out_ohm + tech.wires.r_wl_ohm + r.mtj_p + r.access_p + tech.wires.r_bl_ohm)
     assert dcsolve.solve_dc(net, "scipy").sense_a[0] == pytest.approx(ohm, rel=1e-12)
     assert dcsolve.solve_dc(net, "ngspice", block_cols=None).sense_a[0] == pytest.approx(ohm, rel=1e-9)
@@ -61,8 +71,10 @@ def test_schemes_read_the_same_ideal_mac(tech):
     rng = np.random.default_rng(5)
     w = rng.choice(np.array([-1, 1], dtype=np.int8), size=(32, 16))
     x = rng.choice(np.array([-1, 1], dtype=np.int8), size=32)
-    half = read_mac(tech, w, x, ReadSetup("half", "none", "replica", "ngspice"))
-    conv = read_mac(tech, w, x, ReadSetup("conventional", "none", "replica", "ngspice"))
+    half = read_mac(tech, w, x, ReadSetup(scheme="half", parasitics="none", reference="replica", engine="ngspice"))
+    conv = read_mac(
+        tech, w, x, ReadSetup(scheme="conventional", parasitics="none", reference="replica", engine="ngspice")
+    )
     assert half.popcount.tolist() == conv.popcount.tolist()
     assert half.sensed.tolist() == conv.sensed.tolist() == half.expected.tolist()
     assert half.current_a == pytest.approx(conv.current_a, rel=1e-9)

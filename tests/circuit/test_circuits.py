@@ -3,17 +3,18 @@
 import numpy as np
 import pytest
 
-from mramcim.cellmodel import cell_read, column_current
+from mramcim.array.mac import run_mac
+from mramcim.array.transfer import weights_for_popcounts
+from mramcim.circuit.flows import verify_xnor
+from mramcim.circuit.sim import run_deck
+from mramcim.device.cell import cell_read, column_current
 from mramcim.errors import SimulationError
-from mramcim.flows import run_mac, verify_xnor
-from mramcim.sim import run_deck
-from mramcim.transfer import weights_for_popcounts
 
 pytestmark = pytest.mark.ngspice
 
 
 def test_xnor_truth_table(tech):
-    cases = verify_xnor(tech)
+    cases = verify_xnor(tech).cases
     assert {(c.x, c.w) for c in cases} == {(1, 1), (1, -1), (-1, 1), (-1, -1)}
     for c in cases:
         assert c.sensed == c.x * c.w, c

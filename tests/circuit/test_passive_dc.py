@@ -4,17 +4,13 @@ same netlist, Ohm's law, and the gen-array deck against the solve its header rec
 import numpy as np
 import pytest
 
-import mramcim.dcsolve as dcsolve
-from mramcim.crossbar import (
-    BIASES,
-    CellDevices,
-    cell_resistances,
-    load_passive_tech,
-    passive_deck,
-    read_selected,
-)
-from mramcim.erc import check_deck
-from mramcim.sim import run_batch
+import mramcim.circuit.dcsolve as dcsolve
+from mramcim.array.crossbar import cell_resistances, passive_deck, read_selected
+from mramcim.circuit.erc import check_deck
+from mramcim.circuit.sim import run_batch
+from mramcim.device.variation import PASSIVE_SPREADS, DeviceSample
+from mramcim.options import Bias
+from mramcim.tech import load_passive_tech
 
 pytestmark = pytest.mark.ngspice
 
@@ -29,10 +25,10 @@ def ptech():
 def _array(ptech, seed=0):
     rng = np.random.default_rng(seed)
     states = rng.choice([-1, 1], size=(15, 15))
-    return cell_resistances(ptech, CellDevices.sample(ptech, (15, 15), rng), states, V)
+    return cell_resistances(ptech, DeviceSample.sample(ptech, (15, 15), rng, PASSIVE_SPREADS), states, V)
 
 
-@pytest.mark.parametrize("bias", BIASES)
+@pytest.mark.parametrize("bias", list(Bias))
 @pytest.mark.parametrize("parasitics", ["none", "mesh"])
 def test_sneak_currents_match_scipy(ptech, bias, parasitics):
     net, read = read_selected(ptech, _array(ptech), 0, 14, bias, V, parasitics=parasitics)

@@ -11,20 +11,22 @@ import math
 import numpy as np
 import pytest
 
-from mramcim.montecarlo import Point, run_points
-from mramcim.mtjchar import (
+from mramcim.characterize.montecarlo import Point, run_points
+from mramcim.characterize.mtj import (
     McOptions,
-    analytic_law,
     first_passage,
-    fit_switching_law,
-    fit_thermal_activation,
     precession,
-    relaxation_time,
     switch_sweep,
     toggle_sweep,
 )
-from mramcim.netlist import render_mtj_trials
-from mramcim.sim import run_deck
+from mramcim.circuit.netlist import render_mtj_trials
+from mramcim.circuit.sim import run_deck
+from mramcim.device.switching import (
+    analytic_law,
+    fit_switching_law,
+    fit_thermal_activation,
+    relaxation_time,
+)
 from mramcim.tech import GAMMA, KB, MU0, derive, override
 
 pytestmark = pytest.mark.ngspice
@@ -38,8 +40,17 @@ def fast_device(tech, delta=15.0, alpha=0.3, bk=0.5, bx=1e-4):
     keff = bk * m.ms_a_per_m / 2
     ki0 = (keff + 0.5 * MU0 * m.ms_a_per_m**2 * m.demag_nz_minus_nx) * m.t_free_m
     diameter = 2 * math.sqrt(delta * KB * tech.temperature_k / keff / m.t_free_m / math.pi)
-    return override(tech, mtj={"ki0_j_per_m2": ki0, "diameter_m": diameter, "alpha": alpha, "bias_field_t": bx,
-                               "ra_ohm_m2": 1e-12, "vcma_j_per_v_m": 1e-18})
+    return override(
+        tech,
+        mtj={
+            "ki0_j_per_m2": ki0,
+            "diameter_m": diameter,
+            "alpha": alpha,
+            "bias_field_t": bx,
+            "ra_ohm_m2": 1e-12,
+            "vcma_j_per_v_m": 1e-18,
+        },
+    )
 
 
 @pytest.mark.parametrize("field_t", [0.02, 0.04])
@@ -82,8 +93,17 @@ def test_sun_precessional_switching_time(tech):
     dev = fast_device(tech)
     d = derive(dev)
     excess = [0.2, 0.5, 1.0, 2.0]
-    points = [Point("stt", ((0.0, d.i_stt_critical_a * (1 + e)), (1.0, d.i_stt_critical_a * (1 + e))),
-                    25 * relaxation_time(dev) / e, 1, 1, False) for e in excess]
+    points = [
+        Point(
+            "stt",
+            ((0.0, d.i_stt_critical_a * (1 + e)), (1.0, d.i_stt_critical_a * (1 + e))),
+            25 * relaxation_time(dev) / e,
+            1,
+            1,
+            False,
+        )
+        for e in excess
+    ]
     res = run_points(dev, points, seed=1)
     products = np.array([r.t_cross[0] * e for r, e in zip(res, excess, strict=True)])
     theta0 = math.asin(d.tilt_sin)

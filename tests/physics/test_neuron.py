@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
+from mramcim.characterize.neuron import _sweep, characterize_neuron
+from mramcim.device.neuron import NeuronModel, steady_mz
 from mramcim.errors import ConfigError
-from mramcim.neuron import NeuronModel, _sweep, characterize_neuron, steady_mz
 from mramcim.tech import MU0, override
 
 
@@ -79,7 +80,7 @@ def test_thermal_field_adds_readout_noise(tech):
 
 @pytest.mark.ngspice
 def test_a_neuron_that_has_not_settled_is_reported(tech, monkeypatch):
-    import mramcim.neuron as neuron
+    import mramcim.characterize.neuron as neuron
     from mramcim.errors import ExtractionError
 
     monkeypatch.setattr(neuron, "settle_time_s", lambda t: 1e-9)  # far shorter than the ~30 ns it needs

@@ -3,8 +3,8 @@ import json
 import numpy as np
 import pytest
 
-from mramcim.approx import bit_error_rates
-from mramcim.mtjchar import analytic_law
+from mramcim.device.switching import analytic_law
+from mramcim.experiments.approx_storage import bit_error_rates
 from mramcim.tech import load_tech
 
 
@@ -30,7 +30,9 @@ def test_variation_raises_the_error_floor_of_a_strong_pulse():
 
 
 def test_approx_storage_cli(run_cli, tmp_path):
-    proc = run_cli("experiment", "approx-storage", "--dataset", "digits", "--epochs", "3", "--trials", "2", "--out", "ap")
+    proc = run_cli(
+        "experiment", "approx-storage", "--dataset", "digits", "--epochs", "3", "--trials", "2", "--out", "ap"
+    )
     assert proc.returncode == 0, proc.stderr
     res = json.loads((tmp_path / "ap" / "approx-storage.json").read_text())
     ref, best = res["reference"], res["best"]
@@ -42,11 +44,14 @@ def test_approx_storage_cli(run_cli, tmp_path):
     assert (tmp_path / "ap" / "approx-storage.png").stat().st_size > 10_000
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--trials", "0"], "trials must be >= 1"),
-    (["--currents-ua", "10,20"], "no swept pulse writes reliably"),
-    (["--widths-ns", "-1"], "must be positive"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--trials", "0"], "trials must be >= 1"),
+        (["--currents-ua", "10,20"], "no swept pulse writes reliably"),
+        (["--widths-ns", "-1"], "must be positive"),
+    ],
+)
 def test_approx_storage_bad_input(run_cli, tmp_path, args, message):
     proc = run_cli("experiment", "approx-storage", "--dataset", "digits", "--epochs", "1", *args, "--out", "ap")
     assert proc.returncode == 1 and message in proc.stderr.strip().splitlines()[-1], proc.stderr

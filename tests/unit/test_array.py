@@ -6,18 +6,26 @@ import re
 import numpy as np
 import pytest
 
-from mramcim.arrayread import ReadSetup, read_mac
-from mramcim.netlist import render_read_dc
-from mramcim.readnet import Devices, apply_corner, build_network
-from mramcim.transfer import characterize_transfer
+from mramcim.array.read import ReadSetup, read_mac
+from mramcim.array.transfer import characterize_transfer
+from mramcim.circuit.netlist import render_read_dc
+from mramcim.circuit.readnet import build_network
+from mramcim.device.variation import DeviceSample
+from mramcim.tech import apply_corner
 
 
 def test_rendered_dc_deck_is_the_network(tech):
     """Parse the deck's R and V cards back: same elements, nodes and values as the solver's."""
     rng = np.random.default_rng(0)
     st = rng.choice(np.array([-1, 1], dtype=np.int8), size=(6, 5))
-    net = build_network(tech, {"rl": st}, {"rl": np.full(6, 0.1)}, scheme="half", parasitics="mesh",
-                        devices=Devices.sample(tech, (1, 6, 5), rng))
+    net = build_network(
+        tech,
+        {"rl": st},
+        {"rl": np.full(6, 0.1)},
+        scheme="half",
+        parasitics="mesh",
+        devices=DeviceSample.sample(tech, (1, 6, 5), rng),
+    )
     text = render_read_dc(net, title="t", header=[])
     cards = {m[0]: (m[1], m[2], float(m[3])) for m in re.findall(r"^(R\S+) (\S+) (\S+) (\S+)$", text, re.M)}
     assert len(cards) == len(net.res_ohm)
@@ -34,13 +42,14 @@ def test_corners_move_wires_and_drivers_the_right_way(tech):
     rng = np.random.default_rng(1)
     w = rng.choice(np.array([-1, 1], dtype=np.int8), size=(64, 4))
     x = np.ones(64, dtype=np.int8)
-    setup = ReadSetup("half", "mesh", "ideal", "scipy")
+    setup = ReadSetup(scheme="half", parasitics="mesh", reference="ideal", engine="scipy")
     fast, slow = read_mac(ff, w, x, setup), read_mac(ss, w, x, setup)
     assert np.all(fast.current_a > slow.current_a)
 
 
 def test_transfer_is_monotonic_and_thresholds_at_half(tech):
-    curve = characterize_transfer(tech, 32, 8, ReadSetup("half", "mesh", "replica", "scipy"), mc=6, seed=2)
+    setup = ReadSetup(scheme="half", parasitics="mesh", reference="replica", engine="scipy")
+    curve = characterize_transfer(tech, 32, 8, setup, mc=6, seed=2).to_json()
     mean = np.array(curve["current_mean_a"])
     assert np.all(np.diff(mean) > 0)
     p = np.array(curve["p_plus"])
@@ -57,8 +66,19 @@ def test_characterize_cli_writes_the_training_file(run_cli, tmp_path):
     assert (tmp_path / "char" / "transfer.png").stat().st_size > 10_000
     with np.load(tmp_path / "char" / "transfer.npz") as data:
         assert data["ir_drop_map"].shape == (16, 4)
-    train = run_cli("train", "--algo", "tgbnn", "--dataset", "digits", "--epochs", "1", "--hardware", "char/transfer.json",
-                    "--out", "t")
+    train = run_cli(
+        "train",
+        "--algo",
+        "tgbnn",
+        "--dataset",
+        "digits",
+        "--epochs",
+        "1",
+        "--hardware",
+        "char/transfer.json",
+        "--out",
+        "t",
+    )
     assert "fan-in 64" in train.stderr  # the 16-row file is refused for a 64-input layer
 
 

@@ -3,8 +3,8 @@ import itertools
 import numpy as np
 import pytest
 
-from mramcim.codes import make_codebook
 from mramcim.errors import InputError
+from mramcim.learn.codes import make_codebook
 
 
 @pytest.mark.parametrize(("length", "distance"), [(15, 8), (31, 16), (12, None), (7, None)])
@@ -44,11 +44,14 @@ def test_onehot_decodes_by_argmax():
     assert book.decode(np.array([[1.0, 5.0, -2.0], [-9.0, -8.0, -1.0]])).tolist() == [1, 2]
 
 
-@pytest.mark.parametrize(("kind", "length", "message"), [
-    ("ecoc", 3, r"ceil\(log2\(10\)\) = 4"),
-    ("hamming", None, "unknown output code"),
-    ("onehot", 12, "one bit per class"),
-])
+@pytest.mark.parametrize(
+    ("kind", "length", "message"),
+    [
+        ("ecoc", 3, r"ceil\(log2\(10\)\) = 4"),
+        ("hamming", None, "unknown output code"),
+        ("onehot", 12, "one bit per class"),
+    ],
+)
 def test_bad_codes(kind, length, message):
     with pytest.raises(InputError, match=message):
         make_codebook(kind, 10, length)

@@ -8,11 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mramcim.datasets import MNIST_MD5, download_mnist, load_dataset, read_idx
 from mramcim.errors import InputError
+from mramcim.learn.datasets import MNIST_MD5, download_mnist, load_dataset, read_idx
 
 SHARED_MNIST = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets" / "mnist"
-needs_mnist = pytest.mark.skipif(not (SHARED_MNIST / "t10k-images-idx3-ubyte.gz").is_file(), reason="shared MNIST test set absent")
+needs_mnist = pytest.mark.skipif(
+    not (SHARED_MNIST / "t10k-images-idx3-ubyte.gz").is_file(), reason="shared MNIST test set absent"
+)
 
 
 def test_unknown_dataset():

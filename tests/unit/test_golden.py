@@ -12,17 +12,25 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mramcim.crossbar import load_passive_tech, passive_deck
-from mramcim.netlist import render_array, render_mtj_trials, render_neuron_sweep, render_read_dc, render_xnor
-from mramcim.readnet import build_network
-from mramcim.tech import Technology, load_tech
+from mramcim.array.crossbar import passive_deck
+from mramcim.circuit.netlist import (
+    render_array,
+    render_mtj_trials,
+    render_neuron_sweep,
+    render_read_dc,
+    render_xnor,
+)
+from mramcim.circuit.readnet import build_network
+from mramcim.tech import Technology, load_passive_tech, load_tech
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 
 
 def _operands(rows: int, cols: int, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
-    return rng.choice(np.array([-1, 1], dtype=np.int8), (rows, cols)), rng.choice(np.array([-1, 1], dtype=np.int8), rows)
+    return rng.choice(np.array([-1, 1], dtype=np.int8), (rows, cols)), rng.choice(
+        np.array([-1, 1], dtype=np.int8), rows
+    )
 
 
 def _array(scheme: str, parasitics: str) -> Callable[[Technology], str]:
@@ -35,8 +43,9 @@ def _array(scheme: str, parasitics: str) -> Callable[[Technology], str]:
 
 def _read_dc(tech: Technology) -> str:
     w, x = _operands(4, 3)
-    net = build_network(tech, {"rl": (x[:, None] * w).astype(np.int8)}, {"rl": np.full(4, 0.1)}, scheme="half",
-                        parasitics="mesh")
+    net = build_network(
+        tech, {"rl": (x[:, None] * w).astype(np.int8)}, {"rl": np.full(4, 0.1)}, scheme="half", parasitics="mesh"
+    )
     return render_read_dc(net, title="golden read network", header=["half array 4 x 3, mesh"])
 
 

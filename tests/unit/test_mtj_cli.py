@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
 import pytest
-from mramcim.cli.mtj import parse_values
 
+from mramcim.device.switching import SwitchingLaw, mean_switching_time, wilson_interval
 from mramcim.errors import InputError
-from mramcim.montecarlo import wilson_interval
-from mramcim.mtjchar import SwitchingLaw, mean_switching_time
+from mramcim.units import parse_values
 
 
 @pytest.mark.parametrize(
@@ -85,20 +83,3 @@ def test_mean_switching_time_limits():
     assert np.all(np.diff(taus) < 0)
     p = law.p_switch(np.linspace(0, 200e-6, 9), 5e-9)
     assert np.all(np.diff(p) >= 0) and p[0] < 1e-9 and p[-1] > 0.99
-
-
-@pytest.mark.ngspice
-def test_switch_command_is_reproducible_and_cached(run_cli, tmp_path, monkeypatch):
-    args = ["mtj", "switch", "--current-ua", "300", "--width-ns", "1", "--trials", "6", "--json"]
-    env_cache = tmp_path / "cache"
-    monkeypatch.setenv("MRAMCIM_CACHE_DIR", str(env_cache))
-    one = run_cli(*args, "--workers", "1", "--no-cache", "--out", str(tmp_path / "a"))
-    two = run_cli(*args, "--workers", "2", "--out", str(tmp_path / "b"))
-    assert one.returncode == 0, one.stderr
-    assert two.returncode == 0, two.stderr
-    assert any(env_cache.iterdir())
-    again = run_cli(*args, "--workers", "2", "--out", str(tmp_path / "c"))
-    finals = [json.loads(p.stdout)["points"] for p in (one, two, again)]
-    assert finals[0] == finals[1] == finals[2]
-    for name in ("switch.json", "switch.npz", "switch.png"):
-        assert (tmp_path / "a" / name).stat().st_size > 0

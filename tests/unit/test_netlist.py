@@ -4,9 +4,9 @@ import re
 import numpy as np
 import pytest
 
-from mramcim.erc import check_deck
+from mramcim.circuit.erc import check_deck
+from mramcim.circuit.netlist import render_array, render_xnor
 from mramcim.errors import InputError, TemplateError
-from mramcim.netlist import render_array, render_xnor
 from mramcim.units import spice_ident, spice_num
 
 
@@ -76,7 +76,10 @@ def test_erc_reports_each_rule():
 
 
 def test_erc_sees_through_subcircuits():
-    deck = "t\n.subckt cap a b\nC1 a b 1p\n.ends\n.subckt res a b\nR1 a b 1k\n.ends\nV1 n 0 1\nX1 n m cap\nX2 n k res\nR3 k 0 1k\nR4 m 0 1k\n.end\n"
+    deck = (
+        "t\n.subckt cap a b\nC1 a b 1p\n.ends\n.subckt res a b\nR1 a b 1k\n.ends\n"
+        "V1 n 0 1\nX1 n m cap\nX2 n k res\nR3 k 0 1k\nR4 m 0 1k\n.end\n"
+    )
     assert check_deck(deck) == []
     floating = "t\n.subckt cap a b\nC1 a b 1p\n.ends\nV1 n 0 1\nX1 n m cap\nC2 m 0 1p\n.end\n"
     assert {(v.rule, v.node) for v in check_deck(floating)} == {("no-dc-path", "m")}

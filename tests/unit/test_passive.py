@@ -3,19 +3,24 @@
 import numpy as np
 import pytest
 
-from mramcim.crossbar import (
-    CellDevices,
+from mramcim.array.crossbar import (
     build_crossbar,
     cell_resistances,
     line_voltages,
-    load_passive_tech,
     read_matrix,
     read_selected,
 )
-from mramcim.crossbar_write import CellSwitching, WriteConfig, cell_switching, program, write_config
-from mramcim.datasets import load_dataset
+from mramcim.array.crossbar_write import (
+    CellSwitching,
+    WriteConfig,
+    cell_switching,
+    program,
+    write_config,
+)
+from mramcim.circuit.readnet import solve_scipy
+from mramcim.device.variation import PASSIVE_SPREADS, DeviceSample
 from mramcim.errors import ConfigError, InputError
-from mramcim.passive_wine import (
+from mramcim.experiments.passive_wine import (
     HIDDEN,
     Chip,
     array_targets,
@@ -25,7 +30,8 @@ from mramcim.passive_wine import (
     tune,
     wine_inputs,
 )
-from mramcim.readnet import solve_scipy
+from mramcim.learn.datasets import load_dataset
+from mramcim.tech import load_passive_tech
 
 V = 0.1
 
@@ -38,7 +44,7 @@ def ptech():
 def _cells(ptech, rows, cols, seed=0, p_fraction=0.5):
     rng = np.random.default_rng(seed)
     states = np.where(rng.random((rows, cols)) < p_fraction, 1, -1)
-    return cell_resistances(ptech, CellDevices.sample(ptech, (rows, cols), rng), states, V)
+    return cell_resistances(ptech, DeviceSample.sample(ptech, (rows, cols), rng, PASSIVE_SPREADS), states, V)
 
 
 def test_line_voltages_of_the_bias_schemes():
@@ -79,7 +85,7 @@ def test_wire_resistance_lowers_the_ground_read(ptech):
 def test_floating_sneak_current_grows_with_array_size(ptech):
     sneak = []
     for n in (2, 4, 8, 16):
-        r = cell_resistances(ptech, CellDevices.nominal((n, n)), np.ones((n, n)), V)
+        r = cell_resistances(ptech, DeviceSample.nominal((n, n)), np.ones((n, n)), V)
         sneak.append(read_selected(ptech, r, 0, 0, "float", V, parasitics="none")[1].sneak_a)
     assert sneak[0] > 0 and np.all(np.diff(sneak) > 0)
 
@@ -92,7 +98,7 @@ def test_floating_sneak_current_grows_with_the_number_of_low_r_cells(ptech):
     for k in (0, 16, 32, 48, 63):  # nested sets of parallel cells; the selected cell (index 0) stays AP
         states[order[:k]] = 1
         states[0] = -1
-        r = cell_resistances(ptech, CellDevices.nominal((8, 8)), states.reshape(8, 8), V)
+        r = cell_resistances(ptech, DeviceSample.nominal((8, 8)), states.reshape(8, 8), V)
         sneak.append(read_selected(ptech, r, 0, 0, "float", V, parasitics="mesh")[1].sneak_a)
     assert np.all(np.diff(sneak) > 0)
 
@@ -140,7 +146,7 @@ def test_half_select_disturb_flips_the_ap_cells_on_lines_with_a_set():
 
 
 def test_cell_switching_follows_the_pulse(ptech):
-    devices = CellDevices.sample(ptech, (3, 3), np.random.default_rng(9))
+    devices = DeviceSample.sample(ptech, (3, 3), np.random.default_rng(9), PASSIVE_SPREADS)
     weak, strong = (cell_switching(ptech, devices, WriteConfig(v_write_v=v)) for v in (0.6, 0.8))
     assert np.all(strong.to_p_full > weak.to_p_full) and np.all(strong.to_p_full > 0.999)
     assert np.all(strong.to_p_partial < 1e-2) and np.all(strong.to_p_partial > 0)
@@ -170,7 +176,7 @@ def test_ideal_chip_computes_the_software_network(ptech):
     x = rng.choice(np.array([-1, 1], dtype=np.int8), size=(40, 15))
     a, b = array_targets(w1, w2)
     read = read_chip(ptech, Chip.ideal(), a[0], b[0], "none").readout(x, V)
-    r = cell_resistances(ptech, CellDevices.nominal((1, 2)), np.array([[1, -1]]), V)[0]
+    r = cell_resistances(ptech, DeviceSample.nominal((1, 2)), np.array([[1, -1]]), V)[0]
     unit = V * (1 / r[0] - 1 / r[1])
     assert read.hidden == pytest.approx(unit / 2 * (x.astype(float) @ w1[0]), rel=1e-9)
     hidden, classes = software_outputs(x, w1[0], w2[0])

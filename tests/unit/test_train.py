@@ -2,15 +2,16 @@ import numpy as np
 import pytest
 from scipy.stats import binom
 
-from mramcim.codes import make_codebook
-from mramcim.datasets import load_dataset
+from mramcim.device.switching import analytic_law
+from mramcim.encoding import TransferCurve
 from mramcim.errors import InputError
-from mramcim.hil import ArrayPlan, TransferCurve
-from mramcim.mtjchar import analytic_law
-from mramcim.sotwrite import SotWriter, WritePulse, pulse_for_probability
+from mramcim.learn.codes import make_codebook
+from mramcim.learn.datasets import load_dataset
+from mramcim.learn.mapping import ArrayPlan
+from mramcim.learn.sotwrite import SotWriter, WritePulse, pulse_for_probability
+from mramcim.learn.tgbnn import Tgbnn, sign_f32, ternarize
+from mramcim.learn.train import TrainConfig, train
 from mramcim.tech import load_tech
-from mramcim.tgbnn import Tgbnn, sign_f32, ternarize
-from mramcim.train import TrainConfig, train
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +106,7 @@ def test_per_cell_sot_probabilities_set_the_flip_rate(tech):
     hits = rng.random(p_cells.shape) < p_cells
     mean, var = p_cells.sum(), (p_cells * (1 - p_cells)).sum()
     assert abs(hits.sum() - mean) < 5 * np.sqrt(var)
-    double = type(pulse)(2 * pulse.current_a, pulse.width_s)
+    double = type(pulse)(current_a=2 * pulse.current_a, width_s=pulse.width_s)
     assert writer.energy_per_pulse_j(double) == pytest.approx(4 * writer.energy_per_pulse_j(pulse))  # I^2 R t
 
 
@@ -141,21 +142,24 @@ def test_hardware_curve_checks(digits, tech):
 
 
 def test_array_plan_counts():
-    half = ArrayPlan("half", ((784, 512), (512, 10)), 64).summary([2.0, 1.0])
-    conv = ArrayPlan("conventional", ((784, 512), (512, 10)), 64).summary([1.0, 0.5])
+    half = ArrayPlan(scheme="half", layers=((784, 512), (512, 10)), array_cols=64).summary([2.0, 1.0])
+    conv = ArrayPlan(scheme="conventional", layers=((784, 512), (512, 10)), array_cols=64).summary([1.0, 0.5])
     assert half["layers"][0]["arrays"] == 8 and half["layers"][1]["arrays"] == 1
     assert half["layers"][0]["mtj"] == 784 * 512 + 8 * 2 * 784
     assert conv["mtj"] == 2 * half["mtj"]
     assert half["inference_energy_j"] == pytest.approx(512 * 2.0 + 10 * 1.0)
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"algo": "sgd"}, "unknown algorithm"),
-    ({"flip_prob": 1.5}, r"\[0, 1\]"),
-    ({"flip_prob_final": -0.1}, r"\[0, 1\]"),
-    ({"flip_prob": 0.0}, "strictly between 0 and 1"),
-    ({"hidden": 0}, "hidden"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"algo": "sgd"}, "unknown algorithm"),
+        ({"flip_prob": 1.5}, r"\[0, 1\]"),
+        ({"flip_prob_final": -0.1}, r"\[0, 1\]"),
+        ({"flip_prob": 0.0}, "strictly between 0 and 1"),
+        ({"hidden": 0}, "hidden"),
+    ],
+)
 def test_bad_config(kwargs, message):
     with pytest.raises(InputError, match=message):
         TrainConfig(**kwargs)

@@ -1,0 +1,97 @@
+"""`mramcim bench ...`: speed benchmarks (ratios measured side by side in one run)."""
+
+from __future__ import annotations
+
+import click
+from mramcim.cli.common import json_option, load_tech, say, show, tech_option
+
+
+@click.group()
+def bench() -> None:
+    """Speed benchmarks (ratios measured side by side in one run)."""
+
+
+@bench.command("array")
+@click.option("--rows", type=int, default=784, show_default=True)
+@click.option("--cols", "cols_text", default="8,64,256", show_default=True, help="Comma-separated column counts.")
+@click.option(
+    "--flat-max-cols",
+    type=int,
+    default=64,
+    show_default=True,
+    help="Run the flat ngspice deck up to this many columns (784 x 64 takes minutes).",
+)
+@click.option("--block-cols", type=int, default=4, show_default=True, help="Columns per ngspice partition block.")
+@click.option("--workers", type=int, default=None, help="Parallel ngspice processes (default: CPU count).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@tech_option
+@json_option
+def bench_array_cmd(
+    rows: int,
+    cols_text: str,
+    flat_max_cols: int,
+    block_cols: int,
+    workers: int | None,
+    seed: int,
+    tech_file: str | None,
+    as_json: bool,
+) -> None:
+    """Render/ERC/DC-solve times for rows x {cols}: scipy vs ngspice flat vs ngspice partitioned.
+
+    \b
+    Examples:
+      mramcim bench array
+      mramcim bench array --cols 8,64 --flat-max-cols 8 --json
+    """
+    from mramcim.experiments.bench_array import bench_array
+    from mramcim.units import parse_ints
+
+    cols = parse_ints(cols_text, "--cols")
+    show(
+        bench_array(
+            load_tech(tech_file),
+            rows,
+            cols,
+            flat_max_cols=flat_max_cols,
+            block_cols=block_cols,
+            workers=workers,
+            seed=seed,
+            progress=say,
+        ),
+        as_json=as_json,
+    )
+
+
+@bench.command("mtj")
+@click.option("--trials", type=int, default=32, show_default=True, help="Trials per measurement.")
+@tech_option
+@json_option
+def bench_mtj_cmd(trials: int, tech_file: str | None, as_json: bool) -> None:
+    """LLG transients per second per core, 1 vs 2 workers, and the two-state model's rate.
+
+    \b
+    Example: mramcim bench mtj --trials 64
+    """
+    from mramcim.experiments.bench_mtj import bench_mtj
+
+    show(bench_mtj(load_tech(tech_file), trials), as_json=as_json)
+
+
+@bench.command("train")
+@click.option("--n", "n", type=int, default=60000, show_default=True, help="Training samples.")
+@click.option("--hidden", type=int, default=512, show_default=True)
+@click.option("--batch", type=int, default=500, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@tech_option
+@json_option
+def bench_train_cmd(n: int, hidden: int, batch: int, seed: int, tech_file: str | None, as_json: bool) -> None:
+    """One training epoch (784 inputs, 10 classes): TGBNN, TGBNN in the loop and BNN vs float32 BLAS.
+
+    \b
+    Examples:
+      mramcim bench train
+      mramcim bench train --n 10000 --json
+    """
+    from mramcim.experiments.bench_train import bench_train
+
+    show(bench_train(load_tech(tech_file), n=n, hidden=hidden, batch=batch, seed=seed), as_json=as_json)

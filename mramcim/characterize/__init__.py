@@ -1,0 +1,1 @@
+"""Monte-Carlo device characterization (MTJ, neuron) on top of `mramcim.circuit`."""

@@ -1,0 +1,73 @@
+"""Pipelines that chain the circuit stages: render -> check -> simulate -> extract.
+
+`simulate` is the one path from a deck to ngspice (the ERC always runs first); `verify_xnor`
+returns an `XnorVerification` result.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from mramcim.artifacts import Result
+from mramcim.circuit.erc import require_clean
+from mramcim.circuit.extract import XnorCase, extract_xnor
+from mramcim.circuit.netlist import RenderedNetlist, render_xnor
+from mramcim.circuit.sim import SimResult, run_deck
+from mramcim.tech import Technology
+
+__all__ = ["XnorVerification", "simulate", "simulate_file", "verify_xnor"]
+
+logger = logging.getLogger(__name__)
+
+
+def simulate(deck: RenderedNetlist | str, tech: Technology, name: str) -> SimResult:
+    """Electrical rule check, then ngspice, for a rendered deck or raw deck text."""
+    text = deck if isinstance(deck, str) else deck.text
+    require_clean(text, name)
+    start = time.perf_counter()
+    result = run_deck(text, name=name, timeout_s=tech.simulation.timeout_s)
+    logger.info("simulated %s in %.2f s", name, time.perf_counter() - start)
+    return result
+
+
+def simulate_file(path: str | Path, *, timeout_s: float) -> SimResult:
+    """A user's deck from disk: ERC, then ngspice (its `.control` block is not run)."""
+    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    require_clean(text, str(path))
+    return run_deck(text, name=str(path), timeout_s=timeout_s)
+
+
+@dataclass(frozen=True)
+class XnorVerification(Result):
+    """The XNOR cell in all four (X, W) cases: sensed output, restore and energy per case."""
+
+    name: ClassVar[str] = "xnor"
+
+    cases: tuple[XnorCase, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.cases)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"cases": [asdict(c) | {"passed": c.passed} for c in self.cases], "passed": self.passed}
+
+    def summary_lines(self) -> list[str]:
+        lines = [" X  W | I_read [uA]  R_MTJ [kOhm] | sensed expected | restored W | energy [fJ] | result"]
+        for c in self.cases:
+            lines.append(
+                f"{c.x:+d} {c.w:+d} | {c.read_current_a * 1e6:10.4f}  {c.mtj_resistance_ohm / 1e3:11.2f} |"
+                f" {c.sensed:+6d} {c.expected:+8d} | {c.restored_weight:+10d} | {c.energy_j * 1e15:11.2f} |"
+                f" {'pass' if c.passed else 'FAIL'}"
+            )
+        return lines
+
+
+def verify_xnor(tech: Technology) -> XnorVerification:
+    """Simulate the XNOR testbench (all four cases at once) and extract each case."""
+    deck = render_xnor(tech)
+    return XnorVerification(tuple(extract_xnor(simulate(deck, tech, "xnor cell testbench"), deck, tech)))

@@ -1,0 +1,1 @@
+"""Studies and benchmarks that combine the stages below."""

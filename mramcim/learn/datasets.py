@@ -1,0 +1,240 @@
+"""Datasets as binary (+-1) inputs and integer labels (`load_dataset`), or as grey levels in
+[0, 1] for real-valued networks (`load_grey`: fashion-mnist, digits).
+
+- digits: scikit-learn 8x8 digits (1797), pixel > 7 of 16 -> +1; fixed 80/20 split (seed 0).
+- wine: scikit-learn Wine (178 x 13); each standardized feature becomes a 4-level thermometer
+  code at the training-set quartiles (52 binary inputs); fixed 70/30 split (seed 0).
+- mnist: IDX files (gz or raw) from a folder (`--data-dir`, env MRAMCIM_MNIST_DIR, or
+  ../shared/datasets/mnist). With train images present: 60k/10k. Otherwise the 10k test set is
+  split 8k/2k with seed 0 (documented fallback). Known files are md5-checked; pixel > 127 -> +1.
+  `download_mnist` (`mramcim fetch-mnist`) fetches the four files when online, md5-verified.
+- fashion-mnist: the Debian package `dataset-fashion-mnist` (60k/10k), pixel > 127 -> +1.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from mramcim.artifacts import write_bytes
+from mramcim.errors import InputError, suggest
+
+__all__ = ["DATASETS", "GREY_DATASETS", "Dataset", "download_mnist", "load_dataset", "load_grey", "read_idx"]
+
+DATASETS = ("digits", "wine", "mnist", "fashion-mnist")
+MNIST_MD5 = {
+    "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
+    "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
+    "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
+    "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+}
+MNIST_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
+FASHION_DIRS = ("/usr/share/datasets/fashion-mnist",)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Inputs are +-1 int8 from `load_dataset`, grey levels in [0, 1] (float32) from `load_grey`."""
+
+    name: str
+    x_train: npt.NDArray[Any]  # int8 +-1 (load_dataset) or float32 grey levels (load_grey)
+    y_train: npt.NDArray[np.int64]
+    x_test: npt.NDArray[Any]  # int8 +-1 (load_dataset) or float32 grey levels (load_grey)
+    y_test: npt.NDArray[np.int64]
+    n_classes: int
+    note: str
+
+
+def _md5(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+def download_mnist(
+    folder: str | Path, base_url: str = MNIST_URL, names: tuple[str, ...] = tuple(MNIST_MD5)
+) -> list[Path]:
+    """Fetch the MNIST IDX files into `folder`, keeping only files whose md5 matches.
+
+    Raises:
+        InputError: offline / unreachable (with the fallback explained) or a checksum mismatch.
+    """
+    saved = []
+    for name in names:
+        target = Path(folder) / name
+        if target.is_file() and _md5(target.read_bytes()) == MNIST_MD5[name]:
+            saved.append(target)
+            continue
+        try:
+            with urllib.request.urlopen(base_url + name, timeout=60) as response:
+                data = response.read()
+        except (urllib.error.URLError, OSError) as err:
+            if isinstance(err, urllib.error.HTTPError):
+                err.close()
+            raise InputError(
+                f"cannot download {base_url}{name} ({getattr(err, 'reason', err)}); without the train images "
+                "`--dataset mnist` uses the documented 8k/2k split of the test set"
+            ) from None
+        if _md5(data) != MNIST_MD5[name]:
+            raise InputError(f"checksum mismatch for {base_url}{name}: not saved")
+        saved.append(write_bytes(target, data))
+    return saved
+
+
+def read_idx(path: Path, md5: str | None = None) -> npt.NDArray[np.uint8]:
+    """Read an IDX file (optionally gzip-compressed), verifying its md5 when given."""
+    raw = path.read_bytes()
+    if md5 is not None and _md5(raw) != md5:
+        raise InputError(f"checksum mismatch for {path}: the file is corrupt or not the original")
+    data = gzip.decompress(raw) if path.suffix == ".gz" else raw
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 8:
+        raise InputError(f"{path} is not an unsigned-byte IDX file")
+    ndim = data[3]
+    dims = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
+    body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
+    if body.size != int(np.prod(dims)):
+        raise InputError(f"{path}: IDX header says {dims} but holds {body.size} bytes")
+    return body.reshape(dims)
+
+
+def _find(folder: Path, stem: str) -> Path | None:
+    for name in (f"{stem}.gz", stem):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def _idx_pair(folder: Path, prefix: str, verify: bool) -> tuple[np.ndarray, np.ndarray] | None:
+    images = _find(folder, f"{prefix}-images-idx3-ubyte")
+    labels = _find(folder, f"{prefix}-labels-idx1-ubyte")
+    if images is None or labels is None:
+        return None
+    md5 = (lambda p: MNIST_MD5.get(p.name)) if verify else (lambda p: None)
+    x = read_idx(images, md5(images))
+    y = read_idx(labels, md5(labels))
+    if x.shape[0] != y.shape[0]:
+        raise InputError(f"{images} and {labels} hold different numbers of samples")
+    return x.reshape(x.shape[0], -1), y.astype(np.int64)
+
+
+def _binarize(pixels: np.ndarray, threshold: int) -> npt.NDArray[np.int8]:
+    return np.where(pixels > threshold, 1, -1).astype(np.int8)
+
+
+def _mnist(data_dir: str | None) -> Dataset:
+    candidates = (
+        [data_dir]
+        if data_dir
+        else [os.environ.get("MRAMCIM_MNIST_DIR"), "../shared/datasets/mnist", "shared/datasets/mnist"]
+    )
+    folder = next((Path(c) for c in candidates if c and Path(c).is_dir()), None)
+    if folder is None:
+        raise InputError(
+            "MNIST not found: run `mramcim fetch-mnist --dir DIR` and pass --data-dir DIR "
+            "(or set MRAMCIM_MNIST_DIR to a folder with the IDX files)"
+        )
+    test = _idx_pair(folder, "t10k", verify=True)
+    if test is None:
+        raise InputError(f"no t10k-images-idx3-ubyte(.gz)/t10k-labels-idx1-ubyte(.gz) in {folder}")
+    train = _idx_pair(folder, "train", verify=True) if _find(folder, "train-images-idx3-ubyte") else None
+    if train is not None:
+        return Dataset(
+            "mnist", _binarize(train[0], 127), train[1], _binarize(test[0], 127), test[1], 10, f"{folder}: 60k/10k"
+        )
+    order = np.random.default_rng(0).permutation(test[0].shape[0])
+    cut = int(0.8 * order.size)
+    x, y = _binarize(test[0], 127), test[1]
+    note = f"{folder}: no train images, 10k test set split 8k/2k (seed 0)"
+    return Dataset("mnist", x[order[:cut]], y[order[:cut]], x[order[cut:]], y[order[cut:]], 10, note)
+
+
+def _fashion_idx(data_dir: str | None) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], Path]:
+    candidates = [data_dir] if data_dir else list(FASHION_DIRS)
+    for c in candidates:
+        folder = Path(c)
+        if not folder.is_dir():
+            continue
+        for sub in [folder, *sorted(p for p in folder.rglob("*") if p.is_dir())]:
+            train, test = _idx_pair(sub, "train", False), _idx_pair(sub, "t10k", False)
+            if train and test:
+                return train, test, sub
+    raise InputError("Fashion-MNIST not found: sudo apt-get install dataset-fashion-mnist (or pass --data-dir DIR)")
+
+
+def _fashion(data_dir: str | None) -> Dataset:
+    train, test, folder = _fashion_idx(data_dir)
+    return Dataset(
+        "fashion-mnist", _binarize(train[0], 127), train[1], _binarize(test[0], 127), test[1], 10, str(folder)
+    )
+
+
+GREY_DATASETS = ("fashion-mnist", "digits")
+
+
+def load_grey(name: str, data_dir: str | None = None) -> Dataset:
+    """`name` (one of GREY_DATASETS) with pixels scaled to [0, 1] (float32), for real-valued networks."""
+    if name == "fashion-mnist":
+        train, test, folder = _fashion_idx(data_dir)
+        return Dataset(
+            name,
+            train[0].astype(np.float32) / 255,
+            train[1],
+            test[0].astype(np.float32) / 255,
+            test[1],
+            10,
+            f"{folder}: 60k/10k",
+        )
+    if name == "digits":
+        from sklearn.datasets import load_digits
+
+        d = load_digits()
+        xtr, xte, ytr, yte = _split((d.data / 16).astype(np.float32), d.target.astype(np.int64), 0.2)
+        return Dataset(name, xtr, ytr, xte, yte, 10, "scikit-learn digits, 80/20 split (seed 0)")
+    raise InputError(
+        f"unknown dataset {name!r}{suggest(name, GREY_DATASETS)}; choose one of {', '.join(GREY_DATASETS)}"
+    )
+
+
+def _split(x: np.ndarray, y: np.ndarray, test_fraction: float) -> tuple[np.ndarray, ...]:
+    from sklearn.model_selection import train_test_split
+
+    return tuple(train_test_split(x, y, test_size=test_fraction, random_state=0, stratify=y))
+
+
+def load_dataset(name: str, data_dir: str | None = None) -> Dataset:
+    """Load `name` (one of DATASETS) as +-1 inputs.
+
+    Raises:
+        InputError: unknown name, missing files, checksum mismatch.
+    """
+    if name == "digits":
+        from sklearn.datasets import load_digits
+
+        d = load_digits()
+        xtr, xte, ytr, yte = _split(_binarize(d.data, 7), d.target.astype(np.int64), 0.2)
+        return Dataset("digits", xtr, ytr, xte, yte, 10, "scikit-learn digits, 80/20 split (seed 0)")
+    if name == "wine":
+        from sklearn.datasets import load_wine
+
+        d = load_wine()
+        xtr, xte, ytr, yte = _split(d.data, d.target.astype(np.int64), 0.3)
+        cuts = np.quantile(xtr, [0.2, 0.4, 0.6, 0.8], axis=0)  # (4, 13) thermometer thresholds
+
+        def code(x: np.ndarray) -> npt.NDArray[np.int8]:
+            return np.where(x[:, None, :] > cuts[None], 1, -1).reshape(x.shape[0], -1).astype(np.int8)
+
+        return Dataset(
+            "wine", code(xtr), ytr, code(xte), yte, 3, "scikit-learn wine, thermometer code, 70/30 split (seed 0)"
+        )
+    if name == "mnist":
+        return _mnist(data_dir)
+    if name == "fashion-mnist":
+        return _fashion(data_dir)
+    raise InputError(f"unknown dataset {name!r}{suggest(name, DATASETS)}; choose one of {', '.join(DATASETS)}")
