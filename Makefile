@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT := results/demo
 
-.PHONY: setup demo test
+.PHONY: setup demo lint test
 
 setup:
 	bash scripts/setup.sh
@@ -19,6 +19,11 @@ demo:
 	$(BIN)/mramcim train --algo bnn --dataset digits --epochs 10 --seed 0 --out $(OUT)/bnn_digits
 	$(BIN)/mramcim train --algo tgbnn --dataset digits --epochs 10 --seed 0 --hardware $(OUT)/char64/transfer.json --write-stats --out $(OUT)/tgbnn_digits_hw
 	@echo "demo results in $(OUT)"
+
+lint:
+	$(BIN)/ruff check mramcim cli tests
+	$(BIN)/ruff format --check mramcim cli tests
+	$(BIN)/mypy mramcim
 
 test:
 	$(BIN)/python -m pytest -q
