@@ -15,12 +15,11 @@ from mramcim.cli.common import (
     say,
     show,
     tech_option,
+    with_neuron_options,
     workers_default,
 )
 
 from mramcim.options import Corner, Engine, Parasitics, Reference, Scheme
-
-DEFAULT_CURRENTS_MA = "-16:16:33"
 
 
 def _read_options(func: Any) -> Any:
@@ -45,28 +44,6 @@ def _read_options(func: Any) -> Any:
             tech_option,
         ]
     ):
-        func = option(func)
-    return func
-
-
-neuron_options = [
-    click.option(
-        "--currents-ma", default=DEFAULT_CURRENTS_MA, show_default=True, help="Input currents [mA]: list or lo:hi:n."
-    ),
-    click.option(
-        "--trials",
-        type=int,
-        default=0,
-        show_default=True,
-        help="Thermal (300 K) neurons per input for the readout noise; 0 = T = 0 only.",
-    ),
-    click.option("--seed", type=int, default=1, show_default=True, help="ngspice seed of the thermal field."),
-    click.option("--workers", type=int, default=None, help="Parallel ngspice processes (default: CPU count)."),
-]
-
-
-def with_neuron_options(func: Any) -> Any:
-    for option in reversed(neuron_options):
         func = option(func)
     return func
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from mramcim.cli.characterize import with_neuron_options
 from mramcim.cli.common import (
     choice,
     json_option,
@@ -15,9 +14,11 @@ from mramcim.cli.common import (
     say,
     show,
     tech_option,
+    train_config,
+    with_neuron_options,
+    with_train_options,
     workers_default,
 )
-from mramcim.cli.learn import train_config, with_train_options
 
 from mramcim.options import Parasitics, SwitchMode, WriteBias
 

@@ -5,51 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from mramcim.cli.common import choice, json_option, load_tech, out_option, run_info, show, tech_option
+from mramcim.cli.common import (
+    choice,
+    json_option,
+    load_tech,
+    out_option,
+    run_info,
+    show,
+    train_config,
+    with_train_options,
+)
 
-from mramcim.options import OutputCode, Scheme
-
-train_options = [
-    click.option("--hidden", type=int, default=512, show_default=True, help="Hidden neurons."),
-    click.option("--epochs", type=int, default=20, show_default=True),
-    click.option(
-        "--batch", type=int, default=None, help="Mini-batch (default: tgbnn 500, at least 16 per epoch; bnn/float 100)."
-    ),
-    click.option("--output-code", type=choice(OutputCode), default="onehot", show_default=True),
-    click.option(
-        "--code-length", type=int, default=None, help="ECOC bits (default 2^k - 1 >= 2 x classes: 31 for 10)."
-    ),
-    click.option(
-        "--flip-prob", type=float, default=0.03, show_default=True, help="TGBNN flip probability, first epoch."
-    ),
-    click.option(
-        "--flip-prob-final", type=float, default=0.001, show_default=True, help="TGBNN flip probability, last epoch."
-    ),
-    click.option(
-        "--data-dir", type=click.Path(file_okay=False), help="MNIST IDX folder (default: ../shared/datasets/mnist)."
-    ),
-    tech_option,
-]
-
-
-def with_train_options(func: Any) -> Any:
-    for option in reversed(train_options):
-        func = option(func)
-    return func
-
-
-def train_config(algo: str, *, write_pulse: str | None = None, seed: int = 0, **kw: Any) -> Any:
-    """A TrainConfig from the shared training options (`--write-pulse` text parsed here)."""
-    from mramcim.learn.sotwrite import WritePulse
-    from mramcim.learn.train import TrainConfig
-    from mramcim.units import parse_pulse
-
-    pulse = None
-    if write_pulse is not None:
-        current, width = parse_pulse(write_pulse)
-        pulse = WritePulse(current_a=current, width_s=width)
-    fields = ("hidden", "epochs", "batch", "output_code", "code_length", "flip_prob", "flip_prob_final")
-    return TrainConfig(algo=algo, seed=seed, write_pulse=pulse, **{k: kw[k] for k in fields})
+from mramcim.options import Scheme
 
 
 def _epoch_line(cfg: Any) -> Any:

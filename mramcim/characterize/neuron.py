@@ -1,21 +1,6 @@
-"""The MTJ sigmoid neuron: closed-form steady state, ngspice characterization, and the fitted
-activation/slope a network uses (docs/neuron.md).
-
-Device (tech.neuron): a free layer between a perpendicular polarizer (junction z) and an in-plane
-polarizer along x (junction x). The input current I flows through a field loop around the pillar,
-B_in = kappa I along z with kappa = mu0/(2 r_loop). With the in-plane bias bx along x and the
-effective perpendicular anisotropy bk (< bx, monostable), the free layer settles in the x-z plane
-at m = (mx, 0, mz) with mx = sqrt(1 - mz^2) and
-
-    kappa I = mz (bx/mx - bk)                                            (torque balance)
-
-so mz(I) rises from -1 to +1 without hysteresis: the activation is sigma = (1 + mz)/2, read from
-junction z. Differentiating the balance gives the slope from mx alone,
-
-    d sigma/d I = (kappa/2) mx^3/(bx - bk mx^3),
-
-which is why junction x (reading mx) is the derivative readout. Both readouts are normalized
-conductances: sigma = (G - G_AP)/(G_P - G_AP) at the read voltage, m = 2 sigma - 1.
+"""Characterization of the MTJ sigmoid neuron in ngspice: both junction resistances against the
+input current at T = 0 (checked against the closed form of `mramcim.device.neuron`), the fitted
+model, the energy per activation and, with thermal trials, the 300 K readout noise (docs/neuron.md).
 """
 
 from __future__ import annotations

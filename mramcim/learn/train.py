@@ -340,11 +340,7 @@ def train_model(
     """Train on `data` (through the array's transfer characteristic at `hardware`, flips from
     per-cell SOT statistics with `write_stats`) and count its arrays. Every input is checked
     before the first epoch."""
-    if cfg.algo is not Algorithm.TGBNN and write_stats:
-        raise InputError(
-            "--write-pulse and --write-stats set the TGBNN's stochastic flips; the other algorithms have none"
-        )
-    if cfg.algo is not Algorithm.TGBNN and cfg.write_pulse is not None:
+    if cfg.algo is not Algorithm.TGBNN and (write_stats or cfg.write_pulse is not None):
         raise InputError(
             "--write-pulse and --write-stats set the TGBNN's stochastic flips; the other algorithms have none"
         )
