@@ -45,3 +45,20 @@ def test_check_reports_violations(run_cli, tmp_path):
     (tmp_path / "bad.cir").write_text("t\nV1 a 0 1\nR1 a b 1k\nC1 b c 1p\n.end\n")
     proc = run_cli("check", "bad.cir")
     assert proc.returncode == 1 and "no-dc-path: c" in proc.stderr
+
+
+def test_version_names_the_package_python_numpy_and_simulator(run_cli):
+    proc = run_cli("--version")
+    assert proc.returncode == 0, proc.stderr
+    for word in ("mramcim", "Python", "numpy", "PySpice", "ngspice"):
+        assert word in proc.stdout
+
+
+def test_verbose_logs_on_stderr_and_quiet_by_default(run_cli):
+    args = ("characterize", "array", "--rows", "8", "--cols", "2", "--mc", "1", "--no-toggle-errors")
+    quiet = run_cli(*args, "--out", "q")
+    loud = run_cli("-v", *args, "--out", "v")
+    assert quiet.returncode == 0 and loud.returncode == 0, loud.stderr
+    assert "INFO mramcim.array.transfer" not in quiet.stderr
+    assert "INFO mramcim.array.transfer: transfer characteristic: 5 reads of a 8 x 2 half array" in loud.stderr
+    assert "INFO mramcim.report.publish: wrote" in loud.stderr
