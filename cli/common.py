@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -96,12 +97,11 @@ def say(message: str) -> None:
 
 def count_progress(label: str) -> Any:
     """A (done, total) progress callback: a live line on a terminal, every 25 % in a log."""
-    err = click.get_text_stream("stderr")
     shown = {"quarter": -1}
 
     def progress(done: int, total: int) -> None:
         percent = 100 * done // max(total, 1)
-        if err.isatty():
+        if sys.stderr.isatty():
             click.echo(f"\r  {label} {done}/{total} ({percent} %)", nl=done >= total, err=True)
         elif percent // 25 > shown["quarter"]:
             shown["quarter"] = percent // 25

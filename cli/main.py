@@ -92,38 +92,44 @@ def _show_warning(message: Warning | str, category: type[Warning], *args: Any, *
 _default_showwarning = warnings.showwarning
 
 
-def main() -> None:
-    """Run the command line: a library error or a failed write is one `error:` line and exit 1,
-    a usage error click's own message and exit 2, Ctrl-C `error: interrupted` and exit 130."""
+def run(args: list[str] | None = None) -> int:
+    """Run the command line on `args` (default: sys.argv) and return the exit status: a library
+    error or a failed write is one `error:` line and 1, a usage error click's own message and 2,
+    Ctrl-C `error: interrupted` and 130."""
     from mramcim.errors import MramcimError
 
     warnings.showwarning = _show_warning
     try:
-        code = cli.main(standalone_mode=False)
-    except click.exceptions.Abort:  # click turns KeyboardInterrupt (and EOF on a prompt) into Abort
-        _interrupted()
-    except KeyboardInterrupt:
-        _interrupted()
+        code = cli.main(args=args, prog_name="mramcim", standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+        return _interrupted()
+    except click.exceptions.Exit as err:
+        return err.exit_code
     except click.ClickException as err:
         err.show()
-        sys.exit(err.exit_code)
+        return err.exit_code
     except MramcimError as err:
         click.echo(f"error: {err}", err=True)
-        sys.exit(1)
+        return 1
     except OSError as err:
         click.echo(f"error: {err.strerror or err}: {err.filename or ''}".rstrip(": "), err=True)
-        sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
+        return 1
+    return code if isinstance(code, int) else 0
 
 
-def _interrupted() -> None:
-    """Ctrl-C: workers were ended where they ran (circuit.sim); one line, the shell's 128 + SIGINT."""
+def main() -> None:
+    sys.exit(run())
+
+
+def _interrupted() -> int:
+    """Ctrl-C: end every ngspice worker at once (they ignore the terminal's SIGINT); one line,
+    the shell's 128 + SIGINT."""
     with contextlib.suppress(Exception):
         from mramcim.circuit.sim import terminate_workers
 
         terminate_workers()
     click.echo("error: interrupted", err=True)
-    sys.exit(130)
+    return 130
 
 
 if __name__ == "__main__":

@@ -410,6 +410,7 @@ def retention(tech: Technology, temperature_k: float, trials: int, mc: McOptions
     dwell-time estimate reported next to theory.
     """
     _positive("temperature", temperature_k, "K")
+    _trials(trials)  # checked whether or not the dwell time turns out simulable
     t = override(tech, temperature_k=temperature_k)
     d = derive(t)
     tau_theory = d.tau0_s * math.exp(d.delta_bias)
@@ -422,7 +423,6 @@ def retention(tech: Technology, temperature_k: float, trials: int, mc: McOptions
         "simulated": False,
     }
     if tau_theory <= SIMULABLE_TAU_S:
-        _trials(trials)
         window = min(5 * tau_theory, 1e-6)
         fp = first_passage(t, "idle", [0.0], [window], trials, 1, mc)
         # reaching the equator is half an escape (the barrier top is a coin flip): dwell = 2 x MFPT

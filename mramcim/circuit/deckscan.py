@@ -126,11 +126,13 @@ def strip_control(text: str) -> str:
     """The deck without any control block (ngspice's rules), one card per `\\n`-ended line.
 
     Raises:
-        InputError: the deck is an `*ng_script` script (nothing in it may run).
+        InputError: the deck is an `*ng_script` script, or its title is a control card.
     """
     if is_script(text):
         raise InputError("the deck is an ngspice script (*ng_script title): refused, every line would run")
     lines = deck_lines(text)
+    if lines and (_starts(lines[0], CONTROL_START) or _starts(lines[0], CONTROL_END)):
+        raise InputError(f"the deck's title (its first non-empty line) is a control card {_card(lines[0])!r}: refused")
     drop: set[int] = set()
     for block in find_control(text):
         drop.update(range(block.start, (block.end if block.end is not None else len(lines) - 1) + 1))

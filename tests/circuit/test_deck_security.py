@@ -9,11 +9,9 @@ run it either. Real ngspice, because the claim is about what ngspice does.
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
 from mramcim.circuit.deckscan import control_violations, find_control, read_user_deck, strip_control
 from mramcim.circuit.sim import run_deck
-from mramcim.cli.main import cli
 from mramcim.errors import MramcimError
 
 pytestmark = pytest.mark.ngspice
@@ -51,18 +49,18 @@ def hostile(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("kind", sorted(_decks(MARK)))
-def test_check_and_sim_refuse_and_nothing_runs(hostile, kind):
+def test_check_and_sim_refuse_and_nothing_runs(hostile, invoke, kind):
     deck = hostile / f"{kind}.cir"
     deck.write_bytes(_decks(MARK)[kind].encode())
-    runner = CliRunner()
-    checked = runner.invoke(cli, ["check", str(deck)])
-    assert checked.exit_code == 1 and "control-" in checked.output, checked.output
-    simmed = runner.invoke(cli, ["sim", str(deck), "--timeout", "60"])
-    assert simmed.exit_code == 1, simmed.output
+    checked = invoke("check", str(deck))
+    assert checked.code == 1 and "control-" in checked.err, checked
+    assert len(checked.error_lines) == 1 and "Traceback" not in checked.err
+    simmed = invoke("sim", str(deck), "--timeout", "60")
+    assert simmed.code == 1 and len(simmed.error_lines) == 1, simmed
     assert not (hostile / MARK).exists()
 
 
-@pytest.mark.parametrize("kind", sorted(set(_decks(MARK)) - {"ng-script"}))
+@pytest.mark.parametrize("kind", sorted(set(_decks(MARK)) - {"ng-script", "blank-title"}))
 def test_runner_strips_every_block_without_the_erc(hostile, kind):
     """Defense in depth: the runner alone (what internal decks use) never lets a block run."""
     text = _decks(MARK)[kind]
@@ -74,40 +72,41 @@ def test_runner_strips_every_block_without_the_erc(hostile, kind):
     assert not (hostile / MARK).exists()
 
 
-def test_ng_script_is_refused_by_the_runner(hostile):
-    with pytest.raises(MramcimError, match="ng_script"):
-        run_deck(_decks(MARK)["ng-script"], name="script", timeout_s=60)
+@pytest.mark.parametrize(("kind", "why"), [("ng-script", "ng_script"), ("blank-title", "title")])
+def test_script_and_control_titles_are_refused_by_the_runner(hostile, kind, why):
+    with pytest.raises(MramcimError, match=why):
+        run_deck(_decks(MARK)[kind], name=kind, timeout_s=60)
     assert not (hostile / MARK).exists()
 
 
-def test_include_with_a_control_block_is_inlined_and_refused(hostile):
+def test_include_with_a_control_block_is_inlined_and_refused(hostile, invoke):
     (hostile / "inc.lib").write_text(f".control\nshell touch {MARK}\n.endc\n")
     deck = hostile / "inc.cir"
     deck.write_text(f"t\n{BODY}.include inc.lib\n.op\n.end\n")
-    result = CliRunner().invoke(cli, ["sim", str(deck), "--timeout", "60"])
-    assert result.exit_code == 1 and "control-command" in result.output
+    result = invoke("sim", str(deck), "--timeout", "60")
+    assert result.code == 1 and "control-command" in result.err, result
     with pytest.raises(MramcimError, match="other files"):
         run_deck(deck.read_text(), name="inc", timeout_s=60)  # the runner never follows includes
     assert not (hostile / MARK).exists()
 
 
-def test_lib_cards_are_refused(hostile):
+def test_lib_cards_are_refused(hostile, invoke):
     (hostile / "lib1.lib").write_text(f".lib mylib\n.control\nshell touch {MARK}\n.endc\n.endl\n")
     deck = hostile / "lib.cir"
     deck.write_text(f"t\n{BODY}.libx lib1.lib mylib\n.op\n.end\n")
-    result = CliRunner().invoke(cli, ["sim", str(deck), "--timeout", "60"])
-    assert result.exit_code == 1 and "library sections" in result.output
+    result = invoke("sim", str(deck), "--timeout", "60")
+    assert result.code == 1 and "library sections" in result.err, result
     assert not (hostile / MARK).exists()
 
 
-def test_benign_include_is_inlined_and_simulated(hostile):
+def test_benign_include_is_inlined_and_simulated(hostile, invoke):
     (hostile / "models.inc").write_text("r2 a 0 1k\n")
     deck = hostile / "ok.cir"
     deck.write_text(f"t\n{BODY}.include models.inc\n.op\n.end\n")
     assert "r2 a 0 1k" in read_user_deck(deck)
-    result = CliRunner().invoke(cli, ["sim", str(deck), "--timeout", "60", "--json"])
-    assert result.exit_code == 0, result.output
-    assert '"i(v1)"' in result.output
+    result = invoke("sim", str(deck), "--timeout", "60", "--json")
+    assert result.code == 0, result
+    assert '"i(v1)"' in result.out
 
 
 def test_rendered_control_blocks_are_kept_clean_and_seeded(tmp_path):
