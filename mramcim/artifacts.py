@@ -20,6 +20,7 @@ import math
 import os
 import stat
 import tempfile
+import tokenize
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -249,7 +250,8 @@ def load_npy(path: str | os.PathLike[str], what: str) -> np.ndarray:
                 )
             handle.seek(0)
             return np.load(handle, allow_pickle=False)
-    except (OSError, ValueError, EOFError, SyntaxError, TypeError) as err:
+    except (OSError, ValueError, EOFError, SyntaxError, TypeError, tokenize.TokenError, RecursionError) as err:
+        # a header is a Python literal: numpy's parser raises any of these on a malformed one
         reason = err.strerror if isinstance(err, OSError) and err.strerror else err
         raise InputError(f"cannot read {what} file {path}: {reason}") from None
 

@@ -84,8 +84,8 @@ def parse_values(text: str, name: str, scale: float = 1.0, *, positive: bool = T
     if bad:
         raise InputError(f"{name} must be {'positive' if positive else 'finite'}, got {bad[0]:g}")
     scaled = [v * scale for v in values]
-    if not all(math.isfinite(v) for v in scaled):
-        raise InputError(f"{name}: {text!r} overflows")
+    if not all(math.isfinite(v) and (not positive or v > 0) for v in scaled):
+        raise InputError(f"{name}: {text!r} overflows or underflows")
     return scaled
 
 
@@ -141,8 +141,13 @@ def spice_num(value: object) -> str:
     if not math.isfinite(value):
         raise TemplateError(f"non-finite number refused by the netlist: {value!r}")
     if isinstance(value, int):
+        if abs(value) >= 10**300:
+            raise TemplateError(f"number too large for the netlist: {value!r}")
         return str(value)
-    return f"{value:.10g}"
+    text = f"{value:.10g}"
+    if not math.isfinite(float(text)):  # within 1e-10 of the largest double: rounds up to inf
+        raise TemplateError(f"number too large for the netlist: {value!r}")
+    return text
 
 
 def spice_ident(name: object) -> str:
