@@ -149,8 +149,8 @@ def run_study(
             raise InputError(f"Monte-Carlo count must be an integer between 1 and {MAX_MC}, got {mc!r}")
         parse_option(Parasitics, parasitics, "parasitics")
         fan_in = loaded[hil_dataset].x_train.shape[1]
-        for scheme in Scheme.active():
-            ArrayPlan(scheme=scheme, layers=((fan_in, base.hidden), (base.hidden, 10)), array_cols=array_cols)
+        for active in Scheme.active():
+            ArrayPlan(scheme=active, layers=((fan_in, base.hidden), (base.hidden, 10)), array_cols=array_cols)
     del ecoc_book
     result: dict[str, Any] = {"config": base.as_dict(), "seeds": seeds, "datasets": {}}
     for name, data in loaded.items():
