@@ -157,10 +157,20 @@ def write_cache_entry(path: Path, key: str, t_stop: float, arrays: Arrays3) -> N
 
 def _verify(path: Path, key: str, n: int, t_stop: float) -> Arrays3:
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as data:
             header = json.loads(str(data["header"][()]))
             arrays = {name: np.array(data[name]) for name in _CACHE_ARRAYS}
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, RecursionError) as err:
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        EOFError,
+        AttributeError,
+        TypeError,  # a .npy, not an .npz
+        zipfile.BadZipFile,
+        RecursionError,
+        MemoryError,
+    ) as err:
         raise _BadEntry(f"unreadable ({type(err).__name__}: {err})") from None
     if not isinstance(header, dict) or header.get("schema") != CACHE_SCHEMA:
         raise _BadEntry("not a mramcim cache entry")
