@@ -37,7 +37,7 @@ from mramcim.circuit.extract import zero_crossings
 from mramcim.circuit.netlist import render_mtj_trials
 from mramcim.circuit.sim import SimResult, run_deck, stop_on_error
 from mramcim.device.switching import point_summary
-from mramcim.errors import InputError, MramcimWarning
+from mramcim.errors import InputError, MramcimWarning, OutputError
 from mramcim.tech import Technology
 
 __all__ = [
@@ -232,7 +232,10 @@ def _run_chunk(
     result = run_deck(deck.text, name=f"{point.kind} trials (seed {seed})", timeout_s=tech.simulation.timeout_s)
     final, cross, energy = _extract(result, point, n)
     if path:
-        write_cache_entry(path, key, point.t_stop, (final, cross, energy))
+        try:
+            write_cache_entry(path, key, point.t_stop, (final, cross, energy))
+        except OutputError as err:  # the cache only saves time: a full or read-only cache is no failure
+            warnings.warn(MramcimWarning(f"result not cached: {err}"), stacklevel=2)
     return final, cross, energy
 
 

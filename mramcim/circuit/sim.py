@@ -34,6 +34,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any
 
@@ -273,6 +274,9 @@ def run_deck(deck: str, *, name: str = "<deck>", timeout_s: float = 600.0) -> Si
     proc = ctx.Process(target=_worker, args=(safe, control_seed(deck), child, os.getpid()), daemon=True)
     logger.debug("starting an ngspice worker for %s (timeout %g s)", name, timeout_s)
     start = time.perf_counter()
+    # start() launches multiprocessing's resource tracker the first time, and that launch
+    # *unblocks* SIGINT in this thread: launch it before blocking, so the worker inherits the block
+    resource_tracker.ensure_running()
     with _sigint_blocked():
         proc.start()
     _register(proc)
