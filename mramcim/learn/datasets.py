@@ -69,7 +69,10 @@ def download_mnist(
     Raises:
         InputError: offline / unreachable (with the fallback explained) or a checksum mismatch.
     """
-    parsed = urllib.parse.urlsplit(base_url)
+    try:
+        parsed = urllib.parse.urlsplit(base_url)
+    except ValueError as err:
+        raise InputError(f"--url {base_url!r} is not an address ({err})") from None
     if parsed.scheme not in ("http", "https", "file") or not (parsed.netloc or parsed.path):
         raise InputError(f"--url must be an http(s):// or file:// address, got {base_url!r}")
     if not base_url.endswith("/"):
