@@ -300,7 +300,7 @@ MAX_DEVICES = 10_000_000  # simulated devices in one study (about a month of LLG
 
 def _trials(trials: int, points: int = 1) -> int:
     if not 1 <= trials <= MAX_TRIALS:
-        raise InputError(f"trials must be 1 to {MAX_TRIALS} to estimate a probability, got {trials}")
+        raise InputError(f"trials must be at least 1 (at most {MAX_TRIALS}) to estimate a probability, got {trials}")
     if trials * points > MAX_DEVICES:
         raise InputError(f"{points} points x {trials} trials is more than {MAX_DEVICES} devices: sweep less")
     return trials
