@@ -205,3 +205,82 @@ def retention_cmd(
         out_dir=out_dir,
         run=run_info(t, seed),
     )
+
+
+@mtj.command("calibrate-sot")
+@click.option(
+    "--currents-ua", default="110:250:11", show_default=True, help="Strip currents [uA]: list or lo:hi:n (>= 3)."
+)
+@click.option("--widths-ns", default="2,5,10", show_default=True, help="Flat-top widths [ns]: list or lo:hi:n.")
+@click.option("--rises-ps", default="40,100,200", show_default=True, help="Current rise times [ps]: list or lo:hi:n.")
+@click.option("--trials", type=int, default=32, show_default=True, help="Thermalised LLG trials per grid point.")
+@click.option(
+    "--merge",
+    "merge",
+    type=click.Path(dir_okay=False),
+    multiple=True,
+    help="Pool with an earlier calibration of the same grid and device (another seed); repeatable.",
+)
+@click.option(
+    "--variation-trials",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Also measure the area shift (device variation): paired trials per point at diameters 1 +- 2 sigma.",
+)
+@click.option("--variation-width-ns", type=float, default=10.0, show_default=True, help="Width of those pulses.")
+@click.option("--variation-seed", type=int, default=2016, show_default=True, help="Master seed of that measurement.")
+@_mc_options
+@out_option("results/sot-calibration", "Output folder: sot-calibration.json (the calibration file), .npz, .png.")
+@tech_option
+@json_option
+def calibrate_sot_cmd(
+    currents_ua: str,
+    widths_ns: str,
+    rises_ps: str,
+    trials: int,
+    merge: tuple[str, ...],
+    variation_trials: int,
+    variation_width_ns: float,
+    variation_seed: int,
+    seed: int,
+    workers: int | None,
+    no_cache: bool,
+    out_dir: str,
+    tech_file: str | None,
+    as_json: bool,
+) -> None:
+    """SOT switching calibration P_sw(I, width, rise) from thermalised LLG Monte-Carlo: counts, 95 %
+    intervals and per-(width, rise) cloglog fits; the JSON is what --calibration, training and
+    approximate storage load (the packaged default: models/calibration/sot_default.json).
+
+    \b
+    Examples:
+      mramcim mtj calibrate-sot --trials 32 --seed 1616 --out results/cal1616
+      mramcim mtj calibrate-sot --trials 32 --seed 1617 --merge results/cal1616/sot-calibration.json \\
+          --variation-trials 64 --out results/sot-calibration
+    """
+    from mramcim.characterize.sot_calibration import VariationPlan, calibrate_sot
+    from mramcim.units import parse_values
+
+    t = load_tech(tech_file)
+    run = run_info(t, seed)
+    mc = _mc(seed, workers, no_cache)
+    plan = None
+    if variation_trials:
+        plan = VariationPlan(trials=variation_trials, width_s=variation_width_ns * 1e-9, seed=variation_seed)
+    res = calibrate_sot(
+        t,
+        currents_a=parse_values(currents_ua, "--currents-ua", 1e-6),
+        widths_s=parse_values(widths_ns, "--widths-ns", 1e-9),
+        rises_s=parse_values(rises_ps, "--rises-ps", 1e-12),
+        trials=trials,
+        seed=seed,
+        workers=mc.workers,
+        cache=mc.cache,
+        merge=merge,
+        variation=plan,
+        progress=mc.progress,
+        command=" ".join(run.argv),
+    )
+    show(res, as_json=as_json, out_dir=out_dir, run=run)
