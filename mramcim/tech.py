@@ -443,6 +443,7 @@ def tech_summary_lines(tech: Technology) -> list[str]:
         f"  Delta (bias field)   {d['delta_bias']:.1f}",
         f"  VCMA critical V      {d['v_critical_v']:.3f} V",
         f"  half precession      {d['half_period_s'] * 1e9:.4f} ns",
+        f"  SOT b_DL             {d['sot_dl_t_per_a']:.1f} T/A  (Lee threshold {d['i_sot_critical_a'] * 1e6:.1f} uA)",
     ]
 
 
