@@ -157,7 +157,9 @@ def with_train_options(func: Any) -> Any:
     return func
 
 
-def train_config(algo: str, *, write_pulse: str | None = None, seed: int = 0, **kw: Any) -> Any:
+def train_config(
+    algo: str, *, write_pulse: str | None = None, seed: int = 0, sot_calibration: str | None = None, **kw: Any
+) -> Any:
     """A TrainConfig from the shared training options (`--write-pulse` text parsed here)."""
     from mramcim.learn.sotwrite import WritePulse
     from mramcim.learn.train import TrainConfig
@@ -165,10 +167,12 @@ def train_config(algo: str, *, write_pulse: str | None = None, seed: int = 0, **
 
     pulse = None
     if write_pulse is not None:
-        current, width = parse_pulse(write_pulse)
-        pulse = WritePulse(current_a=current, width_s=width)
+        current, width, rise = parse_pulse(write_pulse)
+        pulse = WritePulse(current_a=current, width_s=width, rise_s=rise)
     fields = ("hidden", "epochs", "batch", "output_code", "code_length", "flip_prob", "flip_prob_final")
-    return TrainConfig(algo=algo, seed=seed, write_pulse=pulse, **{k: kw[k] for k in fields})
+    return TrainConfig(
+        algo=algo, seed=seed, write_pulse=pulse, sot_calibration=sot_calibration, **{k: kw[k] for k in fields}
+    )
 
 
 DEFAULT_CURRENTS_MA = "-16:16:33"

@@ -119,9 +119,15 @@ def experiment_tgbnn(
     help="Write mechanism (the seed uses spin-transfer torque).",
 )
 @click.option(
-    "--currents-ua", default=None, help="Pulse currents: list or lo:hi:n (default 0.6..2.5 x Ic0, 40 points)."
+    "--currents-ua",
+    default=None,
+    help="Pulse currents: list or lo:hi:n (default, 40 points: STT 0.6..2.5 x Ic0; SOT the calibration's range).",
 )
-@click.option("--widths-ns", default="2,5,10,20", show_default=True, help="Pulse widths: list or lo:hi:n.")
+@click.option(
+    "--widths-ns",
+    default=None,
+    help="Pulse widths: list or lo:hi:n (default: STT 2,5,10,20; SOT the calibrated widths, 2,5,10).",
+)
 @click.option("--trials", type=int, default=5, show_default=True, help="Error patterns per pulse.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--data-dir", type=click.Path(file_okay=False), help="MNIST IDX folder.")
@@ -135,7 +141,7 @@ def experiment_approx(
     hidden: int,
     mode: str,
     currents_ua: str | None,
-    widths_ns: str,
+    widths_ns: str | None,
     trials: int,
     seed: int,
     data_dir: str | None,
@@ -151,7 +157,7 @@ def experiment_approx(
     \b
     Examples:
       mramcim experiment approx-storage --out results/approx
-      mramcim experiment approx-storage --dataset digits --mode sot --widths-ns 1,2,5 --out results/approx-sot
+      mramcim experiment approx-storage --mode sot --out results/approx-sot
     """
     from mramcim.experiments.approx_storage import approx_storage_study
     from mramcim.units import parse_values
@@ -166,7 +172,7 @@ def experiment_approx(
         hidden=hidden,
         mode=mode,
         currents_a=currents,
-        widths_s=parse_values(widths_ns, "--widths-ns", 1e-9),
+        widths_s=parse_values(widths_ns, "--widths-ns", 1e-9) if widths_ns else None,
         trials=trials,
         seed=seed,
         data_dir=data_dir,

@@ -36,13 +36,28 @@ def _epoch_line(cfg: Any) -> Any:
 @click.option("--dataset", default="digits", show_default=True, help="digits, wine, mnist or fashion-mnist.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @with_train_options
-@click.option("--write-pulse", default=None, help="First-epoch SOT pulse, e.g. 250uA,10ns (sets the flip probability).")
+@click.option(
+    "--write-pulse",
+    default=None,
+    help="First-epoch SOT pulse, e.g. 150uA,10ns or 150uA,10ns,47ps (current, width[, rise; default: the write "
+    "path's]); sets the flip probability from the calibrated P_sw.",
+)
+@click.option(
+    "--sot-calibration",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="SOT calibration JSON from `mtj calibrate-sot` (default: the packaged one).",
+)
 @click.option(
     "--hardware",
     type=click.Path(dir_okay=False),
     help="transfer.json from `characterize array --rows FAN_IN`: forward through the array.",
 )
-@click.option("--write-stats", is_flag=True, help="Flip each cell with its own SOT P_sw (device variation).")
+@click.option(
+    "--write-stats",
+    is_flag=True,
+    help="Flip each cell with its own SOT P_sw (device variation: the calibration's measured area shift).",
+)
 @click.option(
     "--scheme",
     type=choice(Scheme, Scheme.active()),
@@ -58,6 +73,7 @@ def train_cmd(
     dataset: str,
     seed: int,
     write_pulse: str | None,
+    sot_calibration: str | None,
     hardware: str | None,
     write_stats: bool,
     scheme: str,
@@ -75,13 +91,13 @@ def train_cmd(
       mramcim train --dataset digits --epochs 10 --out results/tgbnn
       mramcim train --algo bnn --dataset mnist --out results/bnn
       mramcim train --dataset mnist --output-code ecoc --code-length 31 --out results/ecoc
-      mramcim train --dataset mnist --write-pulse 260uA,10ns --write-stats --out results/sot
+      mramcim train --dataset mnist --write-pulse 150uA,10ns --write-stats --out results/sot
       mramcim train --dataset digits --hardware results/char64/transfer.json --out results/hw
     """
     from mramcim.learn.datasets import load_dataset
     from mramcim.learn.train import train_model
 
-    cfg = train_config(algo, write_pulse=write_pulse, seed=seed, **kw)
+    cfg = train_config(algo, write_pulse=write_pulse, seed=seed, sot_calibration=sot_calibration, **kw)
     tech = load_tech(tech_file)
     run = train_model(
         load_dataset(dataset, data_dir),

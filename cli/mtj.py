@@ -32,7 +32,8 @@ def _model_options(func: Any) -> Any:
     func = click.option(
         "--calibration",
         type=click.Path(dir_okay=False),
-        help="twostate: JSON from an LLG sweep (switch.json / toggle.json).",
+        help="twostate: SOT switching: a calibration from `mtj calibrate-sot` (default: the packaged one); "
+        "STT: switch.json of an LLG sweep with a fitted law (default: the analytic law); toggle: toggle.json.",
     )(func)
     return func
 
@@ -50,19 +51,30 @@ def mtj() -> None:
 
 @mtj.command("precession")
 @click.option("--field-mT", "field_mt", type=float, default=20.0, show_default=True, help="In-plane bias field.")
+@click.option(
+    "--t-step-ps",
+    type=float,
+    default=None,
+    help="Maximum time step [ps] (default: the technology's, refined to 1/20 of the half period at the field).",
+)
 @out_option("results/mtj-precession", "Output folder for JSON + NPZ + PNG.")
 @tech_option
 @json_option
-def precession_cmd(field_mt: float, out_dir: str, tech_file: str | None, as_json: bool) -> None:
+def precession_cmd(
+    field_mt: float, t_step_ps: float | None, out_dir: str, tech_file: str | None, as_json: bool
+) -> None:
     """Precession frequency and half period from a simulated VCMA toggle (anisotropy cancelled).
 
     \b
-    Example: mramcim mtj precession --field-mT 20
+    Examples:
+      mramcim mtj precession --field-mT 20
+      mramcim mtj precession --field-mT 50 --t-step-ps 2
     """
     from mramcim.characterize.mtj import precession
 
     t = load_tech(tech_file)
-    show(precession(t, field_mt * 1e-3), as_json=as_json, out_dir=out_dir, run=run_info(t, 0))
+    step = None if t_step_ps is None else t_step_ps * 1e-12
+    show(precession(t, field_mt * 1e-3, step), as_json=as_json, out_dir=out_dir, run=run_info(t, 0))
 
 
 @mtj.command("toggle")
@@ -115,7 +127,12 @@ def toggle_cmd(
 
 @mtj.command("switch")
 @click.option("--mode", type=choice(SwitchMode), default="sot", show_default=True)
-@click.option("--current-ua", default="500", show_default=True, help="Current magnitude [uA]; list or lo:hi:n.")
+@click.option(
+    "--current-ua",
+    default="200",
+    show_default=True,
+    help="Current magnitude [uA], >= 0 (0: thermal only); list or lo:hi:n.",
+)
 @click.option("--width-ns", default="2", show_default=True, help="Flat-top width [ns]; list or lo:hi:n.")
 @click.option(
     "--from",
@@ -126,6 +143,11 @@ def toggle_cmd(
     help="Initial state; the current polarity is the one that switches away from it.",
 )
 @click.option("--trials", type=int, default=64, show_default=True, help="Monte-Carlo trials per point.")
+@click.option(
+    "--zero-temperature",
+    is_flag=True,
+    help="LLG at T = 0: no thermal field, devices start at the tilted equilibrium (one device per point).",
+)
 @_model_options
 @_mc_options
 @out_option("results/mtj-switch", "Output folder for JSON + NPZ + PNG.")
@@ -137,6 +159,7 @@ def switch_cmd(
     width_ns: str,
     from_state: str,
     trials: int,
+    zero_temperature: bool,
     mtj_model: str,
     calibration: str | None,
     seed: int,
@@ -147,19 +170,22 @@ def switch_cmd(
     as_json: bool,
 ) -> None:
     """Switching probability P_sw with its interval and write energy; a sweep gives the P_sw(I, t)
-    surface and the fitted Delta and Ic0.
+    surface (STT: and the fitted Neel-Brown Delta and Ic0). SOT pulses rise as the technology's
+    write path sets (docs/physics.md sec. 4); the two-state SOT model is the calibrated table.
 
     \b
     Examples:
-      mramcim mtj switch --mode sot --current-ua 450 --width-ns 2 --trials 200
-      mramcim mtj switch --mode sot --current-ua 300:700:5 --width-ns 1,2,4 --out results/sot
-      mramcim mtj switch --mtj-model twostate --calibration results/sot/switch.json --current-ua 500
+      mramcim mtj switch --mode sot --current-ua 180 --width-ns 2 --trials 200
+      mramcim mtj switch --mode sot --current-ua 120:500:39 --width-ns 1,2 --zero-temperature
+      mramcim mtj switch --mode sot --current-ua 0 --width-ns 10 --trials 32
+      mramcim mtj switch --mtj-model twostate --current-ua 150:200:6 --width-ns 10
     """
     from mramcim.characterize.mtj import switch_study
     from mramcim.units import parse_values
 
     t = load_tech(tech_file)
-    currents, widths = parse_values(current_ua, "--current-ua", 1e-6), parse_values(width_ns, "--width-ns", 1e-9)
+    currents = parse_values(current_ua, "--current-ua", 1e-6, positive=False)
+    widths = parse_values(width_ns, "--width-ns", 1e-9)
     res = switch_study(
         t,
         model=mtj_model,
@@ -170,6 +196,7 @@ def switch_cmd(
         trials=trials,
         m0=1 if from_state == "p" else -1,
         mc=_mc(seed, workers, no_cache),
+        zero_temperature=zero_temperature,
     )
     show(res, as_json=as_json, out_dir=out_dir, run=run_info(t, seed))
 
@@ -205,3 +232,82 @@ def retention_cmd(
         out_dir=out_dir,
         run=run_info(t, seed),
     )
+
+
+@mtj.command("calibrate-sot")
+@click.option(
+    "--currents-ua", default="110:250:11", show_default=True, help="Strip currents [uA]: list or lo:hi:n (>= 3)."
+)
+@click.option("--widths-ns", default="2,5,10", show_default=True, help="Flat-top widths [ns]: list or lo:hi:n.")
+@click.option("--rises-ps", default="40,100,200", show_default=True, help="Current rise times [ps]: list or lo:hi:n.")
+@click.option("--trials", type=int, default=32, show_default=True, help="Thermalised LLG trials per grid point.")
+@click.option(
+    "--merge",
+    "merge",
+    type=click.Path(dir_okay=False),
+    multiple=True,
+    help="Pool with an earlier calibration of the same grid and device (another seed); repeatable.",
+)
+@click.option(
+    "--variation-trials",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Also measure the area shift (device variation): paired trials per point at diameters 1 +- 2 sigma.",
+)
+@click.option("--variation-width-ns", type=float, default=10.0, show_default=True, help="Width of those pulses.")
+@click.option("--variation-seed", type=int, default=2016, show_default=True, help="Master seed of that measurement.")
+@_mc_options
+@out_option("results/sot-calibration", "Output folder: sot-calibration.json (the calibration file), .npz, .png.")
+@tech_option
+@json_option
+def calibrate_sot_cmd(
+    currents_ua: str,
+    widths_ns: str,
+    rises_ps: str,
+    trials: int,
+    merge: tuple[str, ...],
+    variation_trials: int,
+    variation_width_ns: float,
+    variation_seed: int,
+    seed: int,
+    workers: int | None,
+    no_cache: bool,
+    out_dir: str,
+    tech_file: str | None,
+    as_json: bool,
+) -> None:
+    """SOT switching calibration P_sw(I, width, rise) from thermalised LLG Monte-Carlo: counts, 95 %
+    intervals and per-(width, rise) cloglog fits; the JSON is what --calibration, training and
+    approximate storage load (the packaged default: models/calibration/sot_default.json).
+
+    \b
+    Examples:
+      mramcim mtj calibrate-sot --trials 32 --seed 1616 --out results/cal1616
+      mramcim mtj calibrate-sot --trials 32 --seed 1617 --merge results/cal1616/sot-calibration.json \\
+          --variation-trials 64 --out results/sot-calibration
+    """
+    from mramcim.characterize.sot_calibration import VariationPlan, calibrate_sot
+    from mramcim.units import parse_values
+
+    t = load_tech(tech_file)
+    run = run_info(t, seed)
+    mc = _mc(seed, workers, no_cache)
+    plan = None
+    if variation_trials:
+        plan = VariationPlan(trials=variation_trials, width_s=variation_width_ns * 1e-9, seed=variation_seed)
+    res = calibrate_sot(
+        t,
+        currents_a=parse_values(currents_ua, "--currents-ua", 1e-6),
+        widths_s=parse_values(widths_ns, "--widths-ns", 1e-9),
+        rises_s=parse_values(rises_ps, "--rises-ps", 1e-12),
+        trials=trials,
+        seed=seed,
+        workers=mc.workers,
+        cache=mc.cache,
+        merge=merge,
+        variation=plan,
+        progress=mc.progress,
+        command=" ".join(run.argv),
+    )
+    show(res, as_json=as_json, out_dir=out_dir, run=run)

@@ -29,10 +29,13 @@ __all__ = [
     "apply_corner",
     "derive",
     "NAMED_TECHS",
+    "SOT_DEVICE_SECTIONS",
+    "WriteDriverParams",
     "load_passive_tech",
     "named_tech",
     "load_tech",
     "override",
+    "sot_device_id",
     "tech_run_id",
     "tech_summary",
     "tech_summary_lines",
@@ -68,15 +71,42 @@ class MtjParams(_Strict):
 
 
 class SotParams(_Strict):
-    """Heavy-metal strip under the free layer (3-terminal SOT write path); docs/physics.md."""
+    """Heavy-metal strip under the free layer (3-terminal SOT write path); docs/physics.md sec. 2.
 
-    spin_hall_angle: float = Field(gt=0, lt=2, description="spin Hall angle theta_SH")
+    `dl_efficiency` is the effective damping-like spin-torque efficiency xi_DL = J_s/J_c (spin
+    current absorbed by the free layer per charge current density in the strip), the quantity an
+    ST-FMR measurement on a bilayer of comparable thickness returns (Pai et al. 2012 for beta-W).
+    It already contains the strip-thickness and interface factors, so no (1 - sech(t/lambda_sf))
+    factor is applied on top. `field_like_ratio` r_FL: the field-like field is r_FL b_DL along the
+    spin polarization, the same sign as the damping-like field's (docs/physics.md sec. 2)."""
+
+    dl_efficiency: float = Field(gt=0, lt=2, description="effective damping-like efficiency xi_DL = J_s/J_c")
     strip_length_m: float = Field(gt=1e-9, lt=1e-5, description="strip length along the current [m]")
     strip_width_m: float = Field(gt=1e-9, lt=1e-5, description="strip width [m]")
     strip_thickness_m: float = Field(gt=0.2e-9, lt=1e-7, description="strip thickness [m]")
     resistivity_ohm_m: float = Field(gt=1e-9, lt=1e-4, description="strip resistivity [Ohm m]")
-    spin_diffusion_length_m: float = Field(gt=0.1e-9, lt=1e-7, description="lambda_sf [m]")
-    field_like_ratio: float = Field(ge=-10, le=10, description="field-like / damping-like amplitude")
+    field_like_ratio: float = Field(
+        ge=-10, le=10, description="field-like / damping-like amplitude r_FL (B_FL = r_FL b_DL along y)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        if isinstance(data, dict) and ("spin_hall_angle" in data or "spin_diffusion_length_m" in data):
+            raise ValueError(
+                "spin_hall_angle and spin_diffusion_length_m were replaced by dl_efficiency, the effective "
+                "damping-like efficiency (no sech thickness factor on top; docs/physics.md sec. 2)"
+            )
+        return data
+
+
+class WriteDriverParams(_Strict):
+    """The SOT write path of an array column: driver, write line, cell write transistor, strip.
+    Sets the rise time of the write current (`mramcim.device.writepath`). Defaults are ours."""
+
+    r_out_ohm: float = Field(200.0, gt=0, lt=1e5, description="write-driver output resistance [Ohm]")
+    t_edge_s: float = Field(30e-12, gt=0, lt=10e-9, description="driver's own 10-90 % output transition [s]")
+    line_cells: int = Field(1024, ge=1, le=8192, description="cells on the write line (the selected cell is the last) ")
 
 
 class SttParams(_Strict):
@@ -190,6 +220,7 @@ class Technology(_Strict):
     temperature_k: float = Field(gt=0, lt=1000, description="temperature [K]")
     mtj: MtjParams
     sot: SotParams
+    write_driver: WriteDriverParams = Field(default_factory=WriteDriverParams)
     stt: SttParams
     thermal: ThermalParams
     operation: OperationParams
@@ -269,9 +300,9 @@ def derive(tech: Technology) -> Derived:
     VCMA toggle half period pi (1 + alpha^2)/(gamma Bx) (PHYSICS.md, check 1);
     anisotropy precession period 2 pi (1 + alpha^2)/(gamma Bk0); damping time
     tD = (1 + alpha^2)/(alpha gamma Bk0).
-    SOT: damping-like field per ampere of strip current
-    hbar theta_SH/(2 e Ms tF w t_HM) (1 - sech(t_HM/lambda_sf)); critical current from
-    Lee et al. 2013, Jc = (2e/hbar)(Ms tF/theta_SH)(Bk/2 - Bx/sqrt 2) (PHYSICS.md sec. 2).
+    SOT: damping-like field per ampere of strip current hbar xi_DL/(2 e Ms tF w t_HM), with
+    xi_DL the effective efficiency (no sech thickness factor: docs/physics.md sec. 2); critical
+    current from Lee et al. 2013, Jc = (2e/hbar)(Ms tF/xi_DL)(Bk/2 - Bx/sqrt 2) (PHYSICS.md sec. 2).
     STT: field per ampere hbar eta/(2 e Ms Vol); Sun's critical current
     Ic0 = 2 e alpha Ms Bk Vol/(hbar eta) = 4 e alpha Delta0 kB T/(hbar eta).
     Brown attempt time tau0 = tD sqrt(pi/Delta0).
@@ -285,8 +316,7 @@ def derive(tech: Technology) -> Derived:
     tilt = min(m.bias_field_t / bk0, 1.0) if bk0 > 0 else 1.0
     r_p = m.ra_ohm_m2 / area
     sot, hm_area = tech.sot, tech.sot.strip_width_m * tech.sot.strip_thickness_m
-    spin_factor = 1 - 1 / math.cosh(sot.strip_thickness_m / sot.spin_diffusion_length_m)
-    dl_per_a = HBAR * sot.spin_hall_angle * spin_factor / (2 * QE * m.ms_a_per_m * m.t_free_m * hm_area)
+    dl_per_a = HBAR * sot.dl_efficiency / (2 * QE * m.ms_a_per_m * m.t_free_m * hm_area)
     stt_per_a = HBAR * tech.stt.efficiency / (2 * QE * m.ms_a_per_m * volume)
     bk_safe = max(bk0, 1e-12)
     t_damping = (1 + m.alpha**2) / (m.alpha * GAMMA * bk_safe)
@@ -383,6 +413,18 @@ def tech_run_id(tech: Technology) -> str:
     return hashlib.md5(canon.encode(), usedforsecurity=False).hexdigest()[:10]
 
 
+SOT_DEVICE_SECTIONS = ("temperature_k", "mtj", "sot", "thermal")
+
+
+def sot_device_id(tech: Technology) -> str:
+    """Stable short hash of what SOT switching statistics depend on: temperature, free layer,
+    strip, thermal-field step and the write trailing edge (not the array, read or sense settings).
+    An SOT calibration is valid for the technologies that share its id."""
+    dump = tech.model_dump(mode="json")
+    canon = {k: dump[k] for k in SOT_DEVICE_SECTIONS} | {"t_write_fall_s": dump["operation"]["t_write_fall_s"]}
+    return hashlib.md5(json.dumps(canon, sort_keys=True).encode(), usedforsecurity=False).hexdigest()[:10]
+
+
 def tech_summary(tech: Technology) -> dict[str, Any]:
     """Resolved values and derived quantities, JSON-ready."""
     return {"technology": tech.model_dump(mode="json"), "derived": asdict(derive(tech))}
@@ -408,6 +450,7 @@ def tech_summary_lines(tech: Technology) -> list[str]:
         f"  Delta (bias field)   {d['delta_bias']:.1f}",
         f"  VCMA critical V      {d['v_critical_v']:.3f} V",
         f"  half precession      {d['half_period_s'] * 1e9:.4f} ns",
+        f"  SOT b_DL             {d['sot_dl_t_per_a']:.1f} T/A  (Lee threshold {d['i_sot_critical_a'] * 1e6:.1f} uA)",
     ]
 
 

@@ -3,7 +3,7 @@
 In: `parse_quantity` reads a number with an optional scale factor and unit, the way SPICE does
 (case-insensitive; `f p n u m k meg g t`; letters after the scale are the unit): `260uA`,
 `10ns`, `1.5e-9`, `2meg`. The CLI and the deck reader both use it; `parse_values` adds lists
-(`a,b,c`) and sweeps (`lo:hi:n`), `parse_pulse` an SOT pulse `260uA,10ns`.
+(`a,b,c`) and sweeps (`lo:hi:n`), `parse_pulse` an SOT pulse `150uA,10ns[,47ps]`.
 
 Out: everything that enters a SPICE deck goes through `spice_num` (numbers) or `spice_ident`
 (names). Neither can produce whitespace, a newline or a leading dot, so no value can add a
@@ -102,24 +102,21 @@ def parse_ints(text: str, name: str) -> list[int]:
     return values
 
 
-def parse_pulse(text: str, name: str = "--write-pulse") -> tuple[float, float]:
-    """'250uA,10ns' -> (current [A], width [s])."""
+def parse_pulse(text: str, name: str = "--write-pulse") -> tuple[float, float, float | None]:
+    """'250uA,10ns' -> (current [A], width [s], None); '250uA,10ns,47ps' adds the rise time [s]."""
     from mramcim.errors import InputError
 
+    form = f"{name} must look like 250uA,10ns or 250uA,10ns,47ps (current with uA/mA/A, times with ps/ns/us/s)"
     parts = text.split(",")
-    if len(parts) != 2:
-        raise InputError(
-            f"{name} must look like 250uA,10ns (current with uA/mA/A, width with ps/ns/us/s), got {text!r}"
-        )
+    if len(parts) not in (2, 3):
+        raise InputError(f"{form}, got {text!r}")
     try:
-        return (
-            parse_quantity(parts[0], "A", name=name, require_unit=True),
-            parse_quantity(parts[1], "s", name=name, require_unit=True),
-        )
+        current = parse_quantity(parts[0], "A", name=name, require_unit=True)
+        width = parse_quantity(parts[1], "s", name=name, require_unit=True)
+        rise = parse_quantity(parts[2], "s", name=name, require_unit=True) if len(parts) == 3 else None
     except InputError:
-        raise InputError(
-            f"{name} must look like 250uA,10ns (current with uA/mA/A, width with ps/ns/us/s), got {text!r}"
-        ) from None
+        raise InputError(f"{form}, got {text!r}") from None
+    return current, width, rise
 
 
 def spice_num(value: object) -> str:

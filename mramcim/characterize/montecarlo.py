@@ -73,6 +73,7 @@ class Point:
     m0: int = 1
     thermal: bool = True
     settle_from: float | None = None  # average mz from here to t_stop for the final state
+    thermal_start: bool | None = None  # Boltzmann-drawn initial states (default: when thermal)
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,7 @@ def _run_chunk(
         t_stop=point.t_stop,
         seed=seed,
         thermal=point.thermal,
+        thermal_start=point.thermal_start,
     )
     key = hashlib.sha256(deck.text.encode()).hexdigest()
     path = cache / f"{key}.npz" if cache else None

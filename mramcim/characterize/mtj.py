@@ -25,11 +25,14 @@ from pydantic import Field
 
 from mramcim.artifacts import RecordResult
 from mramcim.characterize.montecarlo import Point, PointResult, Progress, default_cache_dir, run_points
+from mramcim.characterize.sot_calibration import sot_pulse_point
 from mramcim.circuit.extract import zero_crossings
 from mramcim.circuit.netlist import render_mtj_trials
 from mramcim.circuit.sim import run_deck
+from mramcim.device.sotcal import sot_switching
 from mramcim.device.switching import analytic_law, fit_switching_law, point_summary, relaxation_time, switch_energy_j
 from mramcim.device.twostate import load_switching_law, load_toggle_map, sample
+from mramcim.device.writepath import write_path_rise
 from mramcim.errors import ExtractionError, InputError
 from mramcim.options import Config, MtjModel, SwitchMode, parse_option
 from mramcim.tech import GAMMA, Technology, derive, override
@@ -144,10 +147,18 @@ class SwitchSweep(RecordResult):
                     f"[{c['ci95'][0]:.3f}, {c['ci95'][1]:.3f}]  energy {c['energy_j'] * 1e15:8.2f} fJ"
                 )
         a = r["analytic"]
-        lines.append(f"  analytic: Delta {a['delta']:.1f}, Ic0 {a['ic0_a'] * 1e6:.1f} uA")
+        if r["mode"] == SwitchMode.SOT:
+            head = f"  SOT pulse rise {r['rise_s'] * 1e12:.1f} ps (write path); Lee threshold {a['ic0_a'] * 1e6:.1f} uA"
+            if "temperature_k" in r:
+                head += f"; {r['temperature_k']:g} K"
+            lines.append(head)
+            if "sot_model" in r:
+                lines.append(f"  P_sw from the LLG-calibrated table ({r['sot_model']['source']})")
+            return lines
+        lines.append(f"  analytic (Neel-Brown, STT): Delta {a['delta']:.1f}, Ic0 {a['ic0_a'] * 1e6:.1f} uA")
         if "fit" in r:
             f = r["fit"]
-            lines.append(f"  fitted:   Delta {f['delta']:.1f}, Ic0 {f['ic0_a'] * 1e6:.1f} uA")
+            lines.append(f"  fitted (Neel-Brown, STT):   Delta {f['delta']:.1f}, Ic0 {f['ic0_a'] * 1e6:.1f} uA")
         return lines
 
 
@@ -201,14 +212,20 @@ def _pulse(level: float, width: float, rise: float, fall: float) -> tuple[tuple[
     )
 
 
-def _settled_point(tech: Technology, kind: str, level: float, width: float, trials: int, m0: int) -> Point:
+def _settled_point(
+    tech: Technology, kind: str, level: float, width: float, trials: int, m0: int, thermal: bool = True
+) -> Point:
     """A pulse (VCMA: symmetric edges; SOT/STT: the slow write trailing edge), then 2 damping
-    times of settling; the final state is the mean mz over the last 40 % of the settle window."""
+    times of settling; the final state is the mean mz over the last 40 % of the settle window.
+    SOT pulses are the calibration's write pulse (`sot_pulse_point`): they rise as the write path
+    sets (`device.writepath.write_path_rise`); VCMA and STT pulses rise in t_rise_s."""
+    if kind == "sot":
+        return sot_pulse_point(tech, abs(level), width, write_path_rise(tech).rise_s, trials, m0, thermal)
     rise = tech.operation.t_rise_s
     fall = rise if kind == "vcma" else tech.operation.t_write_fall_s
     settle = 2 * relaxation_time(tech)
     end = T_ON_S + rise + width + fall
-    return Point(kind, _pulse(level, width, rise, fall), end + settle, trials, m0, True, end + 0.6 * settle)
+    return Point(kind, _pulse(level, width, rise, fall), end + settle, trials, m0, thermal, end + 0.6 * settle)
 
 
 def _grid(results: Sequence[PointResult], n_cols: int) -> list[list[dict[str, Any]]]:
@@ -217,14 +234,29 @@ def _grid(results: Sequence[PointResult], n_cols: int) -> list[list[dict[str, An
 
 
 # ----------------------------------------------------------------------------- precession
-def precession(tech: Technology, field_t: float) -> Precession:
+def precession(tech: Technology, field_t: float, t_step_s: float | None = None) -> Precession:
     """Free precession about the in-plane field with the anisotropy cancelled by VCMA (V = Vc).
 
     T = 0, m starts at the equilibrium tilt; mz(t) = cos(theta0) cos(w t) x (damping envelope),
     so successive zero crossings of mz are half a period apart. Theory: f = gamma B/(2 pi (1+a^2)).
+
+    Args:
+        t_step_s: maximum time step; default: the technology's, refined to 1/20 of the half
+            precession period at `field_t`. A step given here that is coarser than that is refused.
     """
     _positive("field", field_t, "T")
-    t = override(tech, mtj={"bias_field_t": field_t})
+    half = math.pi * (1 + tech.mtj.alpha**2) / (GAMMA * field_t)
+    if t_step_s is not None:
+        _positive("time step", t_step_s, "s")
+        if t_step_s > half / 20:
+            raise InputError(
+                f"t_step {t_step_s:.3g} s does not resolve the precession at {field_t * 1e3:g} mT "
+                f"(half period {half:.3g} s needs <= {half / 20:.3g} s)"
+            )
+        step = t_step_s
+    else:
+        step = min(tech.simulation.t_step_s, half / 20)
+    t = override(tech, mtj={"bias_field_t": field_t}, simulation={"t_step_s": step})
     d = derive(t)
     f_theory = GAMMA * field_t / (2 * math.pi * (1 + t.mtj.alpha**2))
     periods = 3.0
@@ -254,6 +286,7 @@ def precession(tech: Technology, field_t: float) -> Precession:
             "half_period_s": half,
             "half_period_theory_s": 1 / (2 * f_theory),
             "relative_error": f_sim / f_theory - 1,
+            "t_step_s": step,
             "crossings_s": crossings.tolist(),
             "waveform": {"time_s": time.tolist(), "mz": mz.tolist()},
         }
@@ -320,19 +353,34 @@ def switch_sweep(
     trials: int,
     m0: int,
     mc: McOptions,
+    *,
+    zero_temperature: bool = False,
 ) -> SwitchSweep:
-    """P_sw(I, t) with 95 % intervals and the drive energy of every point; fitted law if >= 3 points."""
+    """P_sw(I, t) with 95 % intervals and the drive energy of every point; for STT the fitted
+    Neel-Brown law if >= 3 points (the law holds for collinear STT only: SOT statistics come from
+    the calibrated table, `device.sotcal`).
+
+    A current of 0 is a valid question (thermal switching alone). `zero_temperature`: no thermal
+    field and the devices start at the tilted equilibrium, so one device decides each point.
+    """
     sign = _polarity(mode, m0)
     for current in currents_a:
-        _positive("current", current, "A")
+        if not (math.isfinite(current) and current >= 0):
+            raise InputError(f"current must be >= 0, got {current:g} A")
     for w in widths_s:
         _positive("pulse width", w, "s")
     _trials(trials, len(currents_a) * len(widths_s))
-    points = [_settled_point(tech, mode, sign * i, w, trials, m0) for i in currents_a for w in widths_s]
+    if zero_temperature:
+        trials = 1  # deterministic: every device would do the same
+    thermal = not zero_temperature
+    points = [_settled_point(tech, mode, sign * i, w, trials, m0, thermal) for i in currents_a for w in widths_s]
     results = run_points(tech, points, seed=mc.seed, workers=mc.workers, cache=mc.cache, progress=mc.progress)
     out = switch_record(tech, mode, m0, currents_a, widths_s, trials, _grid(results, len(widths_s)))
+    out["temperature_k"] = 0.0 if zero_temperature else tech.temperature_k
+    if mode == SwitchMode.SOT:
+        out["rise_s"] = write_path_rise(tech).rise_s
     p = np.asarray(out["p_switch"])
-    if len(points) >= 3 and 0 < p.mean() < 1:
+    if mode == SwitchMode.STT and not zero_temperature and len(points) >= 3 and 0 < p.mean() < 1:
         counts = np.array([[c["switched"] for c in row] for row in out["points"]])
         law = fit_switching_law(tech, mode, currents_a, widths_s, counts, trials)
         out["fit"] = law.as_dict()
@@ -359,6 +407,11 @@ def switch_record(
         "energy_j": [[c["energy_j"] for c in row] for row in grid],
         "points": grid,
         "analytic": analytic_law(tech, mode).as_dict(),
+        "analytic_note": (
+            "Neel-Brown with barrier Delta (1 - I/Ic0)^2: exact for collinear STT (docs/physics.md sec. 3)"
+            if mode == SwitchMode.STT
+            else "Lee et al.'s quasi-static threshold only; SOT P_sw comes from the LLG-calibrated table"
+        ),
     }
 
 
@@ -517,21 +570,38 @@ def twostate_switch_sweep(
     m0: int,
     seed: int,
 ) -> SwitchSweep:
-    """The two-state counterpart of `switch_sweep`, with I^2 R t write energy."""
+    """The two-state counterpart of `switch_sweep`, with I^2 R t write energy.
+
+    SOT: P_sw from the LLG-calibrated table (`calibration`: an SOT calibration JSON from
+    `mtj calibrate-sot`; None: the packaged one) at the write path's rise; reported under
+    "sot_model". STT: the Neel-Brown law (`calibration`: a `mtj switch --mode stt` sweep with a
+    fitted law; None: the analytic law), reported under "law".
+    """
     _two_state_inputs(currents, "current", "A", widths, trials)
-    law, source = load_switching_law(tech, mode, calibration)
-    grid = _sampled_grid(
-        currents,
-        widths,
-        trials,
-        seed,
-        lambda i, w: float(law.p_switch(i, w)),
-        lambda i, w: switch_energy_j(tech, mode, i, w),
-    )
+    if parse_option(SwitchMode, mode, "switching mode") is SwitchMode.SOT:
+        model = sot_switching(tech, calibration)
+        grid = _sampled_grid(
+            currents,
+            widths,
+            trials,
+            seed,
+            lambda i, w: float(model.p_switch(i, w)),
+            lambda i, w: switch_energy_j(tech, mode, i, w, rise_s=model.rise_s),
+        )
+        extra: dict[str, Any] = {"sot_model": model.as_dict(), "rise_s": model.rise_s}
+    else:
+        law, source = load_switching_law(tech, mode, calibration)
+        grid = _sampled_grid(
+            currents,
+            widths,
+            trials,
+            seed,
+            lambda i, w: float(law.p_switch(i, w)),
+            lambda i, w: switch_energy_j(tech, mode, i, w),
+        )
+        extra = {"law": law.as_dict(), "law_source": source}
     record = switch_record(tech, mode, m0, currents, widths, trials, grid)
-    return SwitchSweep(
-        record | {"law": law.as_dict(), "law_source": source, "mtj_model": MtjModel.TWOSTATE, "seed": seed}
-    )
+    return SwitchSweep(record | extra | {"mtj_model": MtjModel.TWOSTATE, "seed": seed})
 
 
 def toggle_study(
@@ -561,8 +631,14 @@ def switch_study(
     trials: int,
     m0: int,
     mc: McOptions,
+    zero_temperature: bool = False,
 ) -> SwitchSweep:
-    """The switching sweep on the LLG deck or on the calibrated two-state model."""
+    """The switching sweep on the LLG deck (at the technology's temperature, or at T = 0) or on the
+    calibrated two-state model."""
     if parse_option(MtjModel, model, "MTJ model") is MtjModel.LLG:
-        return switch_sweep(tech, mode, currents, widths, trials, m0, mc)
+        return switch_sweep(tech, mode, currents, widths, trials, m0, mc, zero_temperature=zero_temperature)
+    if zero_temperature:
+        raise InputError(
+            "the two-state model is calibrated at the technology's temperature; T = 0 needs --mtj-model llg"
+        )
     return twostate_switch_sweep(tech, mode, calibration, currents, widths, trials, m0, mc.seed)

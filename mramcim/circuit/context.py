@@ -18,7 +18,12 @@ STATE_CAP_F = 1e-9  # LLG state capacitors: I = 1 nF * dm/dt keeps currents O(10
 
 
 def device_context(
-    tech: Technology, *, thermal: bool = False, sot: bool = False, stt: bool | None = None
+    tech: Technology,
+    *,
+    thermal: bool = False,
+    sot: bool = False,
+    stt: bool | None = None,
+    start_params: bool = False,
 ) -> dict[str, Any]:
     """Numbers the model templates need (SI).
 
@@ -26,6 +31,9 @@ def device_context(
         thermal: add the Brown thermal field (TRRANDOM sources) at the technology temperature.
         sot: also define the three-terminal `mtj_sot` subcircuit.
         stt: add the STT torque (default: the technology's `stt.enabled`).
+        start_params: the subcircuits take their initial state as parameters mx0, my0, mz0
+            (default: the tilted equilibrium), so a Monte-Carlo deck can start every device from
+            its own thermal draw; off (array and cell decks), the tilt is fixed in the model.
     """
     stt = tech.stt.enabled if stt is None else stt
     d = derive(tech)
@@ -48,6 +56,7 @@ def device_context(
             "th_sigma": thermal_sigma_t(tech, dt) if thermal else 0.0,
             "th_step": dt,
             "stt_per_a": d.stt_t_per_a if stt else 0.0,
+            "start_params": start_params,
             "sot": {
                 "dl_per_a": d.sot_dl_t_per_a,
                 "fl_ratio": tech.sot.field_like_ratio,

@@ -1,6 +1,7 @@
-"""Switching statistics of a two-state MTJ: the collinear-torque law, its fits, binomial intervals
-and write energy. Pure physics (numpy/scipy); the LLG Monte-Carlo that measures these statistics
-lives in `mramcim.characterize.mtj`.
+"""Switching statistics of a two-state MTJ: the collinear-torque (STT) law, its fits, binomial
+intervals and write energy. Pure physics (numpy/scipy); the LLG Monte-Carlo that measures these
+statistics lives in `mramcim.characterize.mtj`. The Neel-Brown law here describes STT only (label:
+"Neel-Brown, STT"); SOT switching probabilities come from the LLG-calibrated table `device.sotcal`.
 
 Conventions: currents in A (magnitudes), times in s; i = I/Ic0; tD = (1 + alpha^2)/(alpha gamma Bk)
 is the damping time. Derivations and sources: docs/physics.md sec. 3.
@@ -94,7 +95,10 @@ class SwitchingLaw:
 
 def analytic_law(tech: Technology, mode: str) -> SwitchingLaw:
     """The law predicted from the technology alone: Delta under the bias field, Sun's Ic0 for
-    STT, Lee et al.'s macrospin threshold for SOT (an estimate: SOT is not collinear)."""
+    STT (the law holds: collinear STT on an axially symmetric magnet), Lee et al.'s macrospin
+    threshold for SOT -- there only Ic0 is meaningful (the threshold scale of sweeps): the law's
+    form is wrong for SOT (docs/physics.md sec. 4), whose switching probabilities come from the
+    LLG-calibrated table, `device.sotcal.sot_switching`."""
     d = derive(tech)
     ic0 = d.i_stt_critical_a if mode == "stt" else d.i_sot_critical_a
     return SwitchingLaw(d.delta_bias, ic0, relaxation_time(tech))
@@ -151,11 +155,19 @@ def fit_thermal_activation(
     return SwitchingLaw(float(math.exp(best.x[0])), float(math.exp(best.x[1])), t_d)
 
 
-def switch_energy_j(tech: Technology, mode: str, current_a: float, width_s: float) -> float:
-    """I^2 R t of the write pulse (flat top; each linear ramp carries 1/3 of its duration)."""
+def switch_energy_j(
+    tech: Technology, mode: str, current_a: float, width_s: float, rise_s: float | None = None
+) -> float:
+    """I^2 R t of the write pulse (flat top; each linear ramp carries 1/3 of its duration).
+
+    Args:
+        rise_s: the current's rise time (default: the technology's pulse edge t_rise_s; SOT write
+            pulses rise as the write path sets, `device.writepath.write_path_rise`).
+    """
     d = derive(tech)
     resistance = d.r_strip_ohm if mode == "sot" else d.r_p_ohm
-    t_eff = width_s + (tech.operation.t_rise_s + tech.operation.t_write_fall_s) / 3
+    rise = tech.operation.t_rise_s if rise_s is None else rise_s
+    t_eff = width_s + (rise + tech.operation.t_write_fall_s) / 3
     return current_a**2 * resistance * t_eff
 
 

@@ -1,10 +1,13 @@
 """The fast two-state MTJ: a resistance that is P or AP, switching by random events whose
 probabilities come from the LLG model.
 
-Switching (SOT/STT) follows a `SwitchingLaw` (Delta, Ic0, damping time): fitted to an LLG sweep
-(`mramcim mtj switch ... --out DIR` writes it in switch.json under "fit") or, without a
-calibration, predicted from the technology. VCMA toggling uses the toggle probability map of an
-LLG sweep (`mramcim mtj toggle`), interpolated bilinearly in (amplitude, width).
+SOT switching follows the LLG-calibrated table P_sw(I, width, rise) (`device.sotcal`; default: the
+packaged calibration of the technology, at the write path's rise time). STT switching follows the
+analytic `SwitchingLaw` (Neel-Brown with barrier Delta (1 - i)^2, exact for collinear STT on an
+axially symmetric free layer; docs/physics.md sec. 3): fitted to an LLG sweep
+(`mramcim mtj switch --mode stt ... --out DIR` writes it in switch.json under "fit") or, without a
+calibration, predicted from the technology (`load_switching_law`). VCMA toggling uses the toggle
+probability map of an LLG sweep (`mramcim mtj toggle`), interpolated bilinearly in (amplitude, width).
 """
 
 from __future__ import annotations
@@ -32,10 +35,17 @@ __all__ = [
 
 
 def load_switching_law(tech: Technology, mode: str, path: str | Path | None) -> tuple[SwitchingLaw, str]:
-    """The calibrated law from a `mtj switch` sweep, else the technology's analytic law."""
+    """The STT law fitted to a `mtj switch --mode stt` sweep, else the technology's analytic law.
+
+    SOT is refused: its switching probabilities come from the calibrated table (`device.sotcal`)."""
     mode = parse_option(SwitchMode, mode, "switching mode")
+    if mode is SwitchMode.SOT:
+        raise InputError(
+            "the Neel-Brown law describes STT only; SOT switching comes from the LLG-calibrated table "
+            "(mramcim.device.sotcal.sot_switching)"
+        )
     if path is None:
-        return analytic_law(tech, mode), "analytic (technology)"
+        return analytic_law(tech, mode), "analytic Neel-Brown, STT (technology)"
     payload = read_json_object(path, "switching calibration")
     fit = payload.get("fit")
     if payload.get("mode") != mode or not isinstance(fit, dict):

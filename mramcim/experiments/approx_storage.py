@@ -2,9 +2,13 @@
 
 After Locatelli et al. (seed 002: ST-MRAM synapses, 74 % of the programming energy saved for 1 %
 of recognition accuracy). A weak write pulse switches a cell only with probability P_sw(I, t), so
-the bit error rate of a write is BER = 1 - <P_sw> averaged over device-to-device variation
-(barrier Delta_cell = Delta (1 + sigma_d z)^2, z ~ N(0, 1), by Gauss-Hermite quadrature; the
-switching law is `mramcim.device.switching.SwitchingLaw`, analytic from the technology or fitted to LLG).
+the bit error rate of a write is BER = 1 - <P_sw> averaged over device-to-device variation (the
+diameter spread, z ~ N(0, 1), by Gauss-Hermite quadrature):
+- STT (the seed's writes): the analytic Neel-Brown law of the technology (`device.switching`,
+  barrier Delta (1 - I/Ic0)^2, exact for collinear STT), barrier Delta_cell = Delta (1 + sigma_d z)^2;
+- SOT: the LLG-calibrated table (`device.sotcal`) at the write path's rise, each device's
+  intercept moved by the table's measured area shift a + c_area ((1 + sigma_d z)^2 - 1). Widths
+  and currents must lie inside the calibration (default: its widths and current range).
 
 Accuracy: a network (the regular BNN by default) is trained once and programmed into an array
 whose previous content is unrelated to it (random). Every cell gets one pulse toward its weight
@@ -24,6 +28,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from mramcim.artifacts import RecordResult
+from mramcim.device.sotcal import SotSwitching, sot_switching
 from mramcim.device.switching import SwitchingLaw, analytic_law, switch_energy_j
 from mramcim.device.variation import barrier_scale, with_barrier
 from mramcim.errors import InputError
@@ -34,9 +39,17 @@ from mramcim.learn.train import TrainConfig, train
 from mramcim.options import SwitchMode, parse_option
 from mramcim.tech import Technology
 
-__all__ = ["ApproxStorage", "approx_storage_study", "bit_error_rates", "run_approx_storage"]
+__all__ = [
+    "STT_WIDTHS_S",
+    "ApproxStorage",
+    "approx_storage_study",
+    "bit_error_rates",
+    "run_approx_storage",
+    "sot_bit_error_rates",
+]
 
 QUADRATURE = 21
+STT_WIDTHS_S = (2e-9, 5e-9, 10e-9, 20e-9)  # the STT sweep's default widths
 
 
 def bit_error_rates(
@@ -50,6 +63,22 @@ def bit_error_rates(
     for scale, weight in zip(scales, weights, strict=True):
         p = with_barrier(law, scale).p_switch(np.asarray(currents_a)[None, :], np.asarray(widths_s)[:, None])
         ber += weight * (1 - p)
+    return np.clip(ber, 0.0, 1.0)
+
+
+def sot_bit_error_rates(
+    model: SotSwitching, sigma_diameter: float, currents_a: list[float], widths_s: list[float]
+) -> np.ndarray:
+    """SOT BER (widths, currents): 1 - P_sw of the calibrated table averaged over the area spread
+    (the table's measured intercept shift; nominal when the table has no variation block)."""
+    nodes, weights = np.polynomial.hermite_e.hermegauss(QUADRATURE)
+    weights = weights / weights.sum()
+    scales = barrier_scale(sigma_diameter, nodes)  # area scale (1 + sigma_d z)^2
+    ber = np.zeros((len(widths_s), len(currents_a)))
+    cur = np.asarray(currents_a, float)
+    for a, width in enumerate(widths_s):
+        for scale, weight in zip(scales, weights, strict=True):
+            ber[a] += weight * (1 - model.p_switch(cur, width, scale))
     return np.clip(ber, 0.0, 1.0)
 
 
@@ -76,7 +105,8 @@ class ApproxStorage(RecordResult):
         r = self.record
         ref, best = r["reference"], r["best"]
         return [
-            f"{r['algo']} on {r['dataset']}: software {r['software_accuracy']:.4f}; reliable write "
+            f"{r['algo']} on {r['dataset']}, {r['mode'].upper()} writes: software {r['software_accuracy']:.4f}; "
+            "reliable write "
             f"({ref['current_a'] * 1e6:.0f} uA, "
             f"{ref['width_s'] * 1e9:g} ns, BER {ref['ber']:.1e}) {ref['energy_j'] * 1e9:.2f} nJ, accuracy "
             f"{ref['accuracy']:.4f}",
@@ -96,7 +126,7 @@ def approx_storage_study(
     hidden: int,
     mode: str,
     currents_a: list[float] | None,
-    widths_s: list[float],
+    widths_s: list[float] | None,
     trials: int,
     seed: int,
     data_dir: str | None = None,
@@ -105,11 +135,20 @@ def approx_storage_study(
     """Train `algo` on `dataset`, then sweep the write pulse of its stored weights.
 
     Args:
-        currents_a: pulse currents (default 0.6..2.5 x the law's Ic0, 40 points).
+        currents_a: pulse currents (default: STT 0.6..2.5 x the law's Ic0; SOT the calibration's
+            current range; 40 points).
+        widths_s: pulse widths (default: STT 2, 5, 10, 20 ns; SOT the calibrated widths).
     """
     if trials < 1:
         raise InputError(f"trials must be >= 1, got {trials}")
     mode = parse_option(SwitchMode, mode, "switching mode")
+    if mode is SwitchMode.SOT:
+        cal = sot_switching(tech).calibration
+        widths_s = cal.widths_s.tolist() if widths_s is None else widths_s
+        if currents_a is None:
+            currents_a = np.linspace(cal.currents_a[0], cal.currents_a[-1], 40).tolist()
+    else:
+        widths_s = list(STT_WIDTHS_S) if widths_s is None else widths_s
     if currents_a is None:
         ic0 = analytic_law(tech, mode).ic0_a
         currents_a = np.linspace(0.6 * ic0, 2.5 * ic0, 40).tolist()
@@ -150,10 +189,21 @@ def run_approx_storage(
         raise InputError(f"trials must be >= 1, got {trials}")
     if not 0 < loss < 1:
         raise InputError(f"accuracy loss must be in (0, 1), got {loss}")
-    law = analytic_law(tech, mode)
-    ber = bit_error_rates(law, tech.variation.sigma_diameter_rel, currents_a, widths_s)
+    sigma = tech.variation.sigma_diameter_rel
+    rise: float | None = None
+    if parse_option(SwitchMode, mode, "switching mode") is SwitchMode.SOT:
+        model = sot_switching(tech)
+        ber = sot_bit_error_rates(model, sigma, currents_a, widths_s)
+        rise = model.rise_s
+        switching: dict[str, Any] = {"sot_model": model.as_dict()}
+    else:
+        law = analytic_law(tech, mode)
+        ber = bit_error_rates(law, sigma, currents_a, widths_s)
+        switching = {"law": law.as_dict(), "law_label": "Neel-Brown, STT (analytic, technology)"}
     n_weights = sum(int(w.size) for w in trained.weights)
-    energy = np.array([[n_weights * switch_energy_j(tech, mode, i, t) for i in currents_a] for t in widths_s])
+    energy = np.array(
+        [[n_weights * switch_energy_j(tech, mode, i, t, rise_s=rise) for i in currents_a] for t in widths_s]
+    )
     rng = np.random.default_rng(seed)
     acc = np.zeros_like(ber)
     acc_std = np.zeros_like(ber)
@@ -184,8 +234,8 @@ def run_approx_storage(
     return ApproxStorage(
         {
             "mode": mode,
-            "law": law.as_dict(),
-            "sigma_diameter_rel": tech.variation.sigma_diameter_rel,
+            **switching,
+            "sigma_diameter_rel": sigma,
             "currents_a": currents_a,
             "widths_s": widths_s,
             "weights": n_weights,

@@ -1,5 +1,5 @@
 """`mramcim bench mtj`: LLG transients per second with 1 and 2 ngspice workers, side by side, and
-the two-state model's rate (Bernoulli draws) on the same switching point."""
+the two-state model's rate (Bernoulli draws from the calibrated SOT table) on the same switching point."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from typing import Any, ClassVar
 
 from mramcim.artifacts import RecordResult
 from mramcim.characterize.mtj import McOptions, switch_sweep
-from mramcim.device.twostate import load_switching_law, sample
+from mramcim.device.sotcal import sot_switching
+from mramcim.device.twostate import sample
 from mramcim.errors import InputError
-from mramcim.tech import Technology, derive
+from mramcim.tech import Technology
 
 __all__ = ["MtjBench", "bench_mtj"]
 
@@ -40,19 +41,20 @@ class MtjBench(RecordResult):
 
 
 def bench_mtj(tech: Technology, trials: int) -> MtjBench:
-    """Time one SOT switching point at 1.2 x the analytic threshold, 2 ns, on 1 and then 2 workers
-    (distinct seeds, no cache), and the two-state model's draws at the same P_sw."""
+    """Time one SOT switching point (the calibrated table's P_sw = 0.5 current, 2 ns) on 1 and then 2
+    workers (distinct seeds, no cache), and the two-state model's draws at the same P_sw."""
     if not 2 <= trials <= 100_000:
         raise InputError(f"--trials must be 2 to 100000, got {trials}")
-    current, width = 1.2 * derive(tech).i_sot_critical_a, 2e-9
+    model = sot_switching(tech)
+    width = 2e-9
+    current = model.current_for_probability(0.5, width)
     rates: dict[int, float] = {}
     for workers in (1, 2):
         start = time.perf_counter()
         switch_sweep(tech, "sot", [current], [width], trials, 1, McOptions(seed=workers, workers=workers))
         rates[workers] = trials / (time.perf_counter() - start)
-    law, _ = load_switching_law(tech, "sot", None)
     start = time.perf_counter()
-    sample(float(law.p_switch(current, width)), TWOSTATE_DRAWS, 0)
+    sample(float(model.p_switch(current, width)), TWOSTATE_DRAWS, 0)
     fast = TWOSTATE_DRAWS / (time.perf_counter() - start)
     record: dict[str, Any] = {
         "trials": trials,
@@ -62,7 +64,7 @@ def bench_mtj(tech: Technology, trials: int) -> MtjBench:
         "seconds_for_1000_trials_2_workers": 1000 / rates[2],
         "twostate_trials_per_s": fast,
         "twostate_vs_llg": fast / rates[1],
-        "point": {"mode": "sot", "current_a": current, "width_s": width},
+        "point": {"mode": "sot", "current_a": current, "width_s": width, "rise_s": model.rise_s},
         "cpu_count": os.cpu_count(),
     }
     return MtjBench(record)

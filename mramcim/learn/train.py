@@ -4,11 +4,13 @@ The network is d -> h -> L with L the output-code length (one-hot: the classes).
 see the same binary inputs, data order (seeded) and output code. With hardware in the loop:
 - `curve` (a TransferCurve of d rows): the hidden sense outputs are drawn from the measured
   P(+1 | popcount), in training and in evaluation;
-- `writer` (a SotWriter): the TGBNN flip probability of every cell comes from its own P_sw for the
-  epoch's write pulse (device variation); without it every cell flips with the nominal p.
+- `write_variation`: the TGBNN flip probability of every cell comes from its own P_sw for the
+  epoch's write pulse (device variation, the calibration's measured area shift); without it every
+  cell flips with the nominal p.
 The TGBNN flip probability follows a geometric schedule from `flip_prob` to `flip_prob_final`
-over the epochs; each epoch's p maps to an SOT pulse current (fixed width), so the write energy
-of every epoch is counted from the pulses actually sent.
+over the epochs; each epoch's p maps to an SOT pulse current (fixed width, the write path's rise)
+through the LLG-calibrated SOT table (`device.sotcal`, default: the packaged calibration), so the
+write energy of every epoch is counted from the pulses actually sent.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import numpy.typing as npt
 from pydantic import Field, model_validator
 
 from mramcim.artifacts import Result
-from mramcim.device.switching import SwitchingLaw, analytic_law
+from mramcim.device.sotcal import SotSwitching, sot_switching
 from mramcim.encoding import TransferCurve
 from mramcim.errors import InputError
 from mramcim.learn.bnn import Bnn, FloatNet
@@ -60,8 +62,9 @@ class TrainConfig(Config):
     # TGBNN
     flip_prob: float = Field(0.03, description="TGBNN flip probability in the first epoch")
     flip_prob_final: float = Field(0.001, description="TGBNN flip probability in the last epoch (geometric schedule)")
-    write_width_s: float = Field(10e-9, description="SOT write pulse width [s]")
+    write_width_s: float = Field(10e-9, description="SOT write pulse width [s] (a calibrated width of the SOT table)")
     write_pulse: WritePulse | None = Field(None, description="first epoch's pulse (sets flip_prob from P_sw)")
+    sot_calibration: str | None = Field(None, description="SOT calibration JSON (None: the packaged one)")
     ste_scale: float = Field(0.5, description="STE window / sqrt(fan-in)")
     margin_scale: float = Field(2.0, description="output margin / sqrt(hidden)")
     error_k: float = Field(0.5, description="hidden-error ternarization threshold factor")
@@ -116,7 +119,8 @@ class TrainResult:
     flips: list[int] = field(default_factory=list)
     pulses: list[int] = field(default_factory=list)
     flip_prob: list[float] = field(default_factory=list)
-    write_pulse: list[dict[str, float]] = field(default_factory=list)
+    write_pulse: list[dict[str, float | None]] = field(default_factory=list)
+    sot_model: dict[str, Any] | None = None
     write_energy_j: list[float] = field(default_factory=list)
     epoch_s: list[float] = field(default_factory=list)
     weights: list[npt.NDArray[np.int8]] = field(default_factory=list)
@@ -133,6 +137,7 @@ class TrainResult:
             "write_pulses": self.pulses,
             "flip_prob": self.flip_prob,
             "write_pulse": self.write_pulse,
+            "sot_model": self.sot_model,
             "write_energy_j": self.write_energy_j,
             "write_energy_total_j": float(sum(self.write_energy_j)),
             "epoch_s": self.epoch_s,
@@ -196,13 +201,15 @@ def train(
     *,
     curve: TransferCurve | None = None,
     write_variation: bool = False,
-    law: SwitchingLaw | None = None,
+    switching: SotSwitching | None = None,
     progress: Callable[[int, TrainResult], None] | None = None,
 ) -> TrainResult:
     """Train `cfg.algo` on `data`; accuracy on train and test sets after every epoch.
 
-    `tech` (needed for the SOT pulses of a TGBNN) gives the switching law unless `law` is given;
-    `write_variation` draws per-cell barriers (device variation) for the flips.
+    `tech` (needed for the SOT pulses of a TGBNN) gives the SOT switching model, its calibrated
+    table (`cfg.sot_calibration`, default: the packaged one) at the write path's rise, unless
+    `switching` is given; `write_variation` gives every cell its own P_sw (the table's measured
+    area shift over the technology's diameter spread).
 
     Raises:
         InputError: a transfer curve for another fan-in, an unusable code length or pulse.
@@ -224,9 +231,9 @@ def train(
     if isinstance(runner.model, Tgbnn):
         if tech is None:
             raise InputError("TGBNN training needs a technology for its SOT write pulses")
-        law = law or analytic_law(tech, "sot")
+        switching = switching or sot_switching(tech, cfg.sot_calibration)
         writer = SotWriter(
-            tech, law, [runner.model.w1.shape, runner.model.w2.shape], variation=write_variation, rng=hw_rng
+            tech, switching, [runner.model.w1.shape, runner.model.w2.shape], variation=write_variation, rng=hw_rng
         )
         p_start, width = cfg.flip_prob, cfg.write_width_s
         if cfg.write_pulse is not None:
@@ -236,8 +243,13 @@ def train(
                     f"the write pulse {cfg.write_pulse.current_a * 1e6:g} uA, {width * 1e9:g} ns switches "
                     f"with P_sw = {p_start:.3g}; choose a pulse with {MIN_PULSE_P:g} <= P_sw < 1"
                 )
+        # every epoch's pulse must be inside the calibration: check the schedule's ends now
+        for p in (p_start, cfg.flip_prob_final):
+            pulse_for_probability(writer.model, p, width)
     batch = cfg.batch_size(data.x_train.shape[0])
     result = TrainResult(cfg, book, batch)
+    if writer is not None:
+        result.sot_model = writer.model.as_dict() | {"write_variation": write_variation}
     for epoch in range(cfg.epochs):
         start = time.perf_counter()
         order = rng.permutation(data.x_train.shape[0])
@@ -247,7 +259,7 @@ def train(
             pulse = (
                 cfg.write_pulse
                 if epoch == 0 and cfg.write_pulse
-                else pulse_for_probability(writer.law, p_nominal, width)
+                else pulse_for_probability(writer.model, p_nominal, width)
             )
             probs = writer.probabilities(pulse)
             p_layers = (probs[0], probs[1])
@@ -268,7 +280,7 @@ def train(
         if writer is not None:
             result.pulses.append(pulses)
             result.flip_prob.append(p_nominal)
-            result.write_pulse.append(pulse.as_dict())
+            result.write_pulse.append(pulse.as_dict() | {"rise_s": writer.rise_s(pulse)})
             result.write_energy_j.append(pulses * writer.energy_per_pulse_j(pulse))
         result.train_acc.append(_accuracy(runner, book, data.x_train, data.y_train, curve, hw_rng))
         result.test_acc.append(_accuracy(runner, book, data.x_test, data.y_test, curve, hw_rng))

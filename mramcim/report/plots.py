@@ -12,6 +12,7 @@ __all__ = [
     "plot_learning_curves",
     "plot_precession",
     "plot_retention",
+    "plot_sot_calibration",
     "plot_switch",
     "plot_tgbnn_study",
     "plot_toggle",
@@ -174,6 +175,54 @@ def plot_switch(res: dict[str, Any], ax: Any = None) -> Any:
     ax3.set_xlabel("current [uA]")
     ax3.set_ylabel("write energy [fJ]")
     ax3.legend(fontsize=8)
+    return fig
+
+
+def plot_sot_calibration(res: dict[str, Any], ax: Any = None) -> Any:
+    """The SOT calibration: P_sw vs current per width (colours) and rise (columns), the counts with
+    their 95 % Wilson intervals and the fitted cloglog curves; linear (top) and log (bottom: the
+    tail the training's flip probabilities come from, zero counts drawn at their upper bound)."""
+    import numpy as np
+
+    from mramcim.device.sotcal import cloglog_p
+
+    axes_, fit = res["axes"], res["fit"]
+    rises = axes_["rises_s"]
+    fig, axes = figure_axes(ax, 2, len(rises), (4.6 * len(rises), 7.5))
+    axes = np.asarray(axes, dtype=object).reshape(2, len(rises))
+    cur = np.asarray(axes_["currents_a"])
+    fine = np.linspace(cur[0], cur[-1], 200)
+    p, ci = np.asarray(res["p"]), np.asarray(res["ci95"])
+    build = res.get("build", {})
+    seeds = build.get("seeds", [build.get("seed")])
+    for ir, rise in enumerate(rises):
+        for iw, width in enumerate(axes_["widths_s"]):
+            eta = fit["a"][iw][ir] + fit["b"][iw][ir] * (fine / fit["i_ref_a"] - 1)
+            err = np.abs(ci[iw, ir] - p[iw, ir][:, None]).T
+            top = axes[0, ir].errorbar(
+                cur * 1e6, p[iw, ir], yerr=err, fmt="o", ms=3, capsize=2, label=f"{width * 1e9:g} ns"
+            )
+            color = top[0].get_color()
+            axes[0, ir].plot(fine * 1e6, cloglog_p(eta), "-", color=color)
+            axes[1, ir].semilogy(fine * 1e6, cloglog_p(eta), "-", color=color)
+            hit = p[iw, ir] > 0
+            axes[1, ir].plot(cur[hit] * 1e6, p[iw, ir][hit], "o", ms=3, color=color)
+            axes[1, ir].plot(cur[~hit] * 1e6, ci[iw, ir][~hit, 1], "v", ms=4, mfc="none", color=color)
+        axes[0, ir].set_ylim(-0.03, 1.03)
+        axes[0, ir].set_title(f"rise {rise * 1e12:g} ps: {res['trials']} trials/point")
+        axes[0, ir].legend(fontsize=8, loc="upper left")
+        axes[1, ir].set_ylim(1e-4, 1.5)
+        axes[1, ir].set_xlabel("strip current [uA]")
+        axes[1, ir].set_title("log scale; open triangles: 95 % upper bound of 0 counts", fontsize=8)
+        for row in (0, 1):
+            axes[row, ir].set_ylabel("P_sw (P -> AP)")
+            axes[row, ir].grid(alpha=0.3)
+    fig.suptitle(
+        f"SOT calibration, device {res['device_id']}, {res['conditions']['temperature_k']:g} K, thermalised LLG "
+        f"(seeds {', '.join(str(s) for s in seeds)}); markers: counts with 95 % intervals, lines: cloglog fits",
+        fontsize=9,
+    )
+    fig.tight_layout()
     return fig
 
 

@@ -101,6 +101,7 @@ def _figures() -> dict[type[Result], Callable[[Any], Any]]:
     """The plot of each result type (a result type without an entry is written without a PNG)."""
     from mramcim.characterize.mtj import Precession, Retention, SwitchSweep, ToggleSweep
     from mramcim.characterize.neuron import NeuronCharacterization
+    from mramcim.characterize.sot_calibration import SotCalibrationRun
     from mramcim.encoding import TransferCurve
     from mramcim.experiments.approx_storage import ApproxStorage
     from mramcim.experiments.passive_wine import PassiveWine
@@ -119,6 +120,7 @@ def _figures() -> dict[type[Result], Callable[[Any], Any]]:
         ToggleSweep: on_record(plots.plot_toggle),
         SwitchSweep: on_record(plots.plot_switch),
         Retention: on_record(plots.plot_retention),
+        SotCalibrationRun: on_record(plots.plot_sot_calibration),
         TgbnnStudy: on_record(plots.plot_tgbnn_study),
         ApproxStorage: on_record(plots.plot_approx_storage),
         NeuronCharacterization: on_record(neuron_plots.plot_neuron),

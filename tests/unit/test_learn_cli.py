@@ -14,7 +14,10 @@ import pytest
         (["train", "--flip-prob", "1.5"], "must be in [0, 1]"),
         (["train", "--flip-prob-final", "-0.2"], "must be in [0, 1]"),
         (["train", "--write-pulse", "250,10"], "must look like 250uA,10ns"),
-        (["train", "--write-pulse", "10uA,1ns"], "choose a pulse with"),
+        (["train", "--write-pulse", "250uA,10ns"], "choose a pulse with"),
+        (["train", "--write-pulse", "100uA,10ns"], "SOT pulse outside the calibrated range: current 100.0"),
+        (["train", "--write-pulse", "150uA,20ns"], "width 20 ns outside 2..10 ns"),
+        (["train", "--write-pulse", "150uA,10ns,300ps"], "rise 300 ps outside"),
         (["train", "--algo", "bnn", "--write-stats"], "TGBNN's stochastic flips"),
         (["train", "--hardware", "curve.json"], "probabilities in [0, 1]"),
         (["train", "--hardware", "rows16.json"], "fan-in 64"),
@@ -46,7 +49,7 @@ def test_train_writes_metrics_weights_and_plot(run_cli, tmp_path):
         "--epochs",
         "2",
         "--write-pulse",
-        "260uA,10ns",
+        "150uA,10ns",
         "--write-stats",
         "--output-code",
         "ecoc",
@@ -59,7 +62,12 @@ def test_train_writes_metrics_weights_and_plot(run_cli, tmp_path):
     assert proc.returncode == 0, proc.stderr
     metrics = json.loads((tmp_path / "run" / "train.json").read_text())
     assert metrics["output_code"]["length"] == 15 and metrics["output_code"]["min_distance"] == 8
-    assert metrics["write_pulse"][0] == {"current_a": pytest.approx(260e-6), "width_s": pytest.approx(10e-9)}
+    assert metrics["write_pulse"][0] == {
+        "current_a": pytest.approx(150e-6),
+        "width_s": pytest.approx(10e-9),
+        "rise_s": pytest.approx(47.42e-12, rel=1e-3),  # the write path's (docs/physics.md sec. 4)
+    }
+    assert metrics["sot_model"]["write_variation"] and metrics["sot_model"]["area_slope"] is not None
     assert all(e > 0 for e in metrics["write_energy_j"]) and metrics["arrays"]["layers"][1]["cols"] == 15
     assert (tmp_path / "run" / "train.png").stat().st_size > 10_000
     assert (tmp_path / "run" / "train.npz").is_file()

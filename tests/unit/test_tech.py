@@ -51,3 +51,38 @@ def test_missing_and_malformed_files(tmp_path):
     bad.write_text("mtj: [unclosed")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_tech(bad)
+
+
+def test_dl_field_uses_the_effective_efficiency_once(tech):
+    """b_DL = hbar xi_DL/(2 e Ms tF w t_HM): no sech thickness factor (docs/physics.md sec. 2)."""
+    from mramcim.tech import HBAR, QE
+
+    m, s = tech.mtj, tech.sot
+    expected = HBAR * s.dl_efficiency / (2 * QE * m.ms_a_per_m * m.t_free_m * s.strip_width_m * s.strip_thickness_m)
+    assert derive(tech).sot_dl_t_per_a == pytest.approx(expected, rel=1e-12)
+    assert derive(tech).i_sot_critical_a == pytest.approx(207.9e-6, rel=1e-3)
+
+
+def test_old_spin_hall_keys_are_refused_with_the_reason(tmp_path):
+    def rename(d):
+        d["sot"]["spin_hall_angle"] = d["sot"].pop("dl_efficiency")
+
+    with pytest.raises(ConfigError, match="replaced by dl_efficiency"):
+        load_tech(_write(tmp_path, rename))
+
+
+def test_sot_device_id_ignores_array_settings(tech):
+    from mramcim.tech import override, sot_device_id
+
+    assert sot_device_id(override(tech, wires={"r_bl_ohm": 2.0})) == sot_device_id(tech)
+    assert sot_device_id(override(tech, write_driver={"line_cells": 16})) == sot_device_id(tech)
+    assert sot_device_id(override(tech, sot={"field_like_ratio": 0.0})) != sot_device_id(tech)
+    assert sot_device_id(override(tech, temperature_k=350.0)) != sot_device_id(tech)
+
+
+def test_write_driver_section_is_optional_and_checked(tmp_path, tech):
+    from mramcim.tech import override
+
+    assert load_tech(_write(tmp_path, lambda d: d.pop("write_driver", None))).write_driver == tech.write_driver
+    with pytest.raises(ConfigError, match="write_driver.line_cells"):
+        override(tech, write_driver={"line_cells": 0})

@@ -1,8 +1,10 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy.stats import binom
 
-from mramcim.device.switching import analytic_law
+from mramcim.device.sotcal import SotSwitching, cloglog_p, sot_switching
 from mramcim.encoding import TransferCurve
 from mramcim.errors import InputError
 from mramcim.learn.codes import make_codebook
@@ -11,7 +13,7 @@ from mramcim.learn.mapping import ArrayPlan
 from mramcim.learn.sotwrite import SotWriter, WritePulse, pulse_for_probability
 from mramcim.learn.tgbnn import Tgbnn, sign_f32, ternarize
 from mramcim.learn.train import TrainConfig, train
-from mramcim.tech import load_tech
+from mramcim.tech import derive, load_tech
 
 
 @pytest.fixture(scope="module")
@@ -92,31 +94,65 @@ def test_flip_rate_matches_probability(digits, p):
         assert np.all(w[moved] == g[moved])
 
 
-def test_per_cell_sot_probabilities_set_the_flip_rate(tech):
-    law = analytic_law(tech, "sot")
-    pulse = pulse_for_probability(law, 0.1, 10e-9)
-    assert float(law.p_switch(pulse.current_a, pulse.width_s)) == pytest.approx(0.1, rel=1e-6)
-    writer = SotWriter(tech, law, [(400, 500)], variation=True, rng=np.random.default_rng(0))
+def test_per_cell_sot_probabilities_follow_the_calibrated_table(tech):
+    """Per-cell P_sw from the table's measured area shift: larger cells move as the measurement
+    says, the flips follow the per-cell probabilities, and the energy is I^2 R t at the write path's rise."""
+    model = sot_switching(tech)
+    pulse = pulse_for_probability(model, 0.1, 10e-9)
+    assert pulse.rise_s == pytest.approx(model.rise_s)
+    assert float(model.p_switch(pulse.current_a, pulse.width_s)) == pytest.approx(0.1, rel=1e-6)
+    writer = SotWriter(tech, model, [(400, 500)], variation=True, rng=np.random.default_rng(0))
     p_cells = writer.probabilities(pulse)[0]
-    assert p_cells.shape == (400, 500) and 0 < p_cells.min() < 0.1 < p_cells.max() < 1
-    # barrier spread from 2 % diameter spread: larger cells switch less
+    assert p_cells.shape == (400, 500)
     big = writer.scales[0] > 1
-    assert p_cells[big].mean() < p_cells[~big].mean()
-    rng = np.random.default_rng(3)
-    hits = rng.random(p_cells.shape) < p_cells
+    slope = model.calibration.area_slope
+    if slope < 0:
+        assert p_cells[big].mean() < p_cells[~big].mean()
+    expected = cloglog_p(np.log(-np.log1p(-0.1)) + slope * (writer.scales[0] - 1))
+    assert np.allclose(p_cells, expected, rtol=1e-5)
+    hits = np.random.default_rng(3).random(p_cells.shape) < p_cells
     mean, var = p_cells.sum(), (p_cells * (1 - p_cells)).sum()
     assert abs(hits.sum() - mean) < 5 * np.sqrt(var)
     double = type(pulse)(current_a=2 * pulse.current_a, width_s=pulse.width_s)
     assert writer.energy_per_pulse_j(double) == pytest.approx(4 * writer.energy_per_pulse_j(pulse))  # I^2 R t
+    r = derive(tech).r_strip_ohm
+    t_eff = 10e-9 + (model.rise_s + tech.operation.t_write_fall_s) / 3
+    assert writer.energy_per_pulse_j(pulse) == pytest.approx(pulse.current_a**2 * r * t_eff)
+
+
+def test_write_stats_need_a_measured_variation(tech):
+    bare = SotSwitching(replace(sot_switching(tech).calibration, variation=None), 47e-12)
+    with pytest.raises(InputError, match="measured area shift"):
+        SotWriter(tech, bare, [(2, 2)], variation=True, rng=np.random.default_rng(0))
+
+
+def test_training_flips_follow_the_tables_p_sw(digits, tech):
+    """One TGBNN update with the table's pulse for p = 0.03 (10 ns, write-path rise): the number of
+    flipped candidates lies in the 99.9 % binomial interval of candidates x P_sw(pulse)."""
+    model = sot_switching(tech)
+    pulse = pulse_for_probability(model, 0.03, 10e-9)
+    writer = SotWriter(tech, model, [(64, 256), (256, 10)], variation=False, rng=np.random.default_rng(0))
+    net = _model(h=256)
+    x, t, z1, a1 = _batch(digits, net, n=512)
+    grads = net.gradients(x, t, z1, a1)
+    before = [w.copy() for w in net.weights()]
+    candidates = sum(int(np.sum(w == -g)) for w, g in zip(before, (grads.g1, grads.g2), strict=True))
+    probs = writer.probabilities(pulse)
+    _, flips = net.update(grads, (probs[0], probs[1]), np.random.default_rng(11))
+    p = float(model.p_switch(pulse.current_a, pulse.width_s))
+    lo, hi = binom.interval(0.999, candidates, p)
+    assert p == pytest.approx(0.03, rel=1e-6) and candidates > 2000 and lo <= flips <= hi, (candidates, flips)
 
 
 def test_write_energy_is_pulses_times_pulse_energy(digits, tech):
     result = train(digits, TrainConfig(epochs=2, seed=0), tech)
-    law = analytic_law(tech, "sot")
-    writer = SotWriter(tech, law, [(1, 1)], variation=False, rng=np.random.default_rng(0))
+    writer = SotWriter(tech, sot_switching(tech), [(1, 1)], variation=False, rng=np.random.default_rng(0))
     for pulses, energy, pulse in zip(result.pulses, result.write_energy_j, result.write_pulse, strict=True):
         assert energy == pytest.approx(pulses * writer.energy_per_pulse_j(WritePulse(**pulse)))
     assert result.flip_prob[0] == pytest.approx(0.03) and result.flip_prob[-1] == pytest.approx(0.001)
+    first = result.write_pulse[0]
+    assert first["current_a"] == pytest.approx(sot_switching(tech).current_for_probability(0.03, 10e-9))
+    assert result.sot_model is not None and result.sot_model["model"].startswith("LLG-calibrated")
 
 
 def test_ecoc_training_and_hardware_curve(digits, tech):
