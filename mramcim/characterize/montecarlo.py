@@ -3,16 +3,17 @@
 A point (one drive waveform, N trials) is split into decks of at most `chunk` independent
 devices; every deck gets its own ngspice seed derived from the master seed, so a fixed seed
 gives identical results whatever the number of workers. Each deck runs in its own ngspice
-process (`mramcim.sim.run_deck`); a thread pool keeps `workers` of them busy. Per-device
-results (final state, first equator crossing, drive energy) are cached on disk, keyed by the
-SHA-256 of the deck text, which contains the technology, the drive and the seed.
+process (`mramcim.circuit.sim.run_deck`, or VACASK's `mramcim.circuit.vacask.run_deck`); a thread
+pool keeps `workers` of them busy. Per-device results (final state, first equator crossing, drive
+energy) are cached on disk, keyed by the SHA-256 of the deck text, which contains the technology,
+the drive and the seed (and, for VACASK decks, of the compiled model's name, which carries the hash
+of its Verilog-A source).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,8 +28,13 @@ from mramcim.artifacts import write_npz
 from mramcim.circuit.extract import zero_crossings
 from mramcim.circuit.netlist import render_mtj_trials
 from mramcim.circuit.sim import SimResult, run_deck
+from mramcim.circuit.vacask import check_simulator, compile_model
+from mramcim.circuit.vacask import run_deck as run_vacask
+from mramcim.circuit.vanetlist import render_mtj_trials_vacask
 from mramcim.device.switching import point_summary
 from mramcim.errors import InputError
+from mramcim.options import Simulator
+from mramcim.paths import user_cache_dir
 from mramcim.tech import Technology
 
 __all__ = [
@@ -78,10 +84,7 @@ class PointResult:
 
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("MRAMCIM_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "mramcim"
-    )
-    return Path(base)
+    return user_cache_dir()
 
 
 def _chunk_seeds(seed: int, n: int) -> list[int]:
@@ -113,9 +116,11 @@ def _extract(result: SimResult, point: Point, n: int) -> tuple[np.ndarray, np.nd
 
 
 def _run_chunk(
-    tech: Technology, point: Point, n: int, seed: int, cache: Path | None
+    tech: Technology, point: Point, n: int, seed: int, cache: Path | None, simulator: Simulator = Simulator.NGSPICE
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    deck = render_mtj_trials(
+    vacask = simulator is Simulator.VACASK
+    render = render_mtj_trials_vacask if vacask else render_mtj_trials
+    deck = render(
         tech,
         kind=point.kind,
         drive=list(point.drive),
@@ -125,13 +130,16 @@ def _run_chunk(
         seed=seed,
         thermal=point.thermal,
     )
-    key = hashlib.sha256(deck.text.encode()).hexdigest()
+    # a VACASK result also depends on the compiled model, whose name carries its source hash
+    model = compile_model("mtj_llg").name if vacask else ""
+    key = hashlib.sha256((deck.text + model).encode()).hexdigest()
     path = cache / f"{key}.npz" if cache else None
     if path and path.exists():
         logger.debug("cache hit %s (%s, %d devices)", path.name, point.kind, n)
         with np.load(path) as data:
             return data["final"], data["cross"], data["energy"]
-    result = run_deck(deck.text, name=f"{point.kind} trials (seed {seed})", timeout_s=tech.simulation.timeout_s)
+    run = run_vacask if vacask else run_deck
+    result = run(deck.text, name=f"{point.kind} trials (seed {seed})", timeout_s=tech.simulation.timeout_s)
     final, cross, energy = _extract(result, point, n)
     if path:
         write_npz(path, final=final, cross=cross, energy=energy)
@@ -147,15 +155,19 @@ def run_points(
     chunk: int = DEFAULT_CHUNK,
     cache: Path | None = None,
     progress: Progress | None = None,
+    simulator: str = Simulator.NGSPICE,
 ) -> list[PointResult]:
     """Simulate every point's trials; results in the order of `points`.
 
     Args:
         seed: master seed; point i, chunk j gets a seed derived from (seed, i).
-        workers: ngspice processes running at once.
+        workers: simulator processes running at once.
         cache: folder for per-deck results (None: no cache).
         progress: called with (devices done, devices total).
+        simulator: "ngspice" (B-source model, TRRANDOM thermal field) or "vacask" (Verilog-A model,
+            its own seeded generator): the same statistics, not the same random draws.
     """
+    sim = check_simulator(simulator)
     if workers < 1:
         raise InputError(f"workers must be at least 1, got {workers}")
     for p in points:
@@ -180,7 +192,7 @@ def run_points(
         cache or "off",
     )
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_run_chunk, tech, points[i], n, s, cache): (i, j, n) for i, j, n, s in jobs}
+        futures = {pool.submit(_run_chunk, tech, points[i], n, s, cache, sim): (i, j, n) for i, j, n, s in jobs}
         try:
             for fut, (i, j, n) in futures.items():
                 out[(i, j)] = fut.result()
