@@ -36,6 +36,8 @@ __all__ = [
     "ReferenceField",
     "Scheme",
     "SchemeField",
+    "Simulator",
+    "SimulatorField",
     "SwitchMode",
     "SwitchModeField",
     "WriteBias",
@@ -100,6 +102,14 @@ class Engine(StrEnum):
 
     SCIPY = "scipy"
     NGSPICE = "ngspice"
+    VACASK = "vacask"  # one flat operating-point deck (KLU orders the mesh well)
+
+
+class Simulator(StrEnum):
+    """Transient circuit simulator, with its MTJ model."""
+
+    NGSPICE = "ngspice"  # B-source macrospin LLG subcircuit (models/mtj/mtj_llg.lib.j2)
+    VACASK = "vacask"  # the same equations in Verilog-A (models/mtj/mtj_llg.va), compiled to OSDI
 
 
 class Analysis(StrEnum):
@@ -198,6 +208,7 @@ SchemeField = Annotated[Scheme, _parser(Scheme, "scheme", Scheme.active())]
 ParasiticsField = Annotated[Parasitics, _parser(Parasitics, "parasitics")]
 ReferenceField = Annotated[Reference, _parser(Reference, "reference")]
 EngineField = Annotated[Engine, _parser(Engine, "engine")]
+SimulatorField = Annotated[Simulator, _parser(Simulator, "simulator")]
 AlgorithmField = Annotated[Algorithm, _parser(Algorithm, "algorithm")]
 OutputCodeField = Annotated[OutputCode, _parser(OutputCode, "output code")]
 WriteBiasField = Annotated[WriteBias, _parser(WriteBias, "write bias")]
