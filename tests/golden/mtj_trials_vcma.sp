@@ -55,5 +55,8 @@ Xd1 top 0 mtj_llg m0=1
 setseed 7
 set noaskquit
 run
+if $?batchmode
+quit
+end
 .endc
 .end
