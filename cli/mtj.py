@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from mramcim.cli.common import choice, count_progress, json_option, load_tech, out_option, run_info, show, tech_option
+from mramcim.cli.common import (
+    choice,
+    count_progress,
+    json_option,
+    load_tech,
+    out_option,
+    run_info,
+    show,
+    simulator_option,
+    tech_option,
+)
 
 from mramcim.options import MtjModel, SwitchMode
 
@@ -18,7 +28,7 @@ def _mc_options(func: Any) -> Any:
         func
     )
     func = click.option("--no-cache", is_flag=True, help="Re-simulate even when a cached result exists.")(func)
-    return func
+    return simulator_option(func)
 
 
 def _model_options(func: Any) -> Any:
@@ -37,10 +47,12 @@ def _model_options(func: Any) -> Any:
     return func
 
 
-def _mc(seed: int, workers: int | None, no_cache: bool) -> Any:
+def _mc(seed: int, workers: int | None, no_cache: bool, simulator: str) -> Any:
     from mramcim.characterize.mtj import mc_options
 
-    return mc_options(seed=seed, workers=workers, cache=not no_cache, progress=count_progress("trials"))
+    return mc_options(
+        seed=seed, workers=workers, cache=not no_cache, progress=count_progress("trials"), simulator=simulator
+    )
 
 
 @click.group()
@@ -50,19 +62,22 @@ def mtj() -> None:
 
 @mtj.command("precession")
 @click.option("--field-mT", "field_mt", type=float, default=20.0, show_default=True, help="In-plane bias field.")
+@simulator_option
 @out_option("results/mtj-precession", "Output folder for JSON + NPZ + PNG.")
 @tech_option
 @json_option
-def precession_cmd(field_mt: float, out_dir: str, tech_file: str | None, as_json: bool) -> None:
+def precession_cmd(field_mt: float, simulator: str, out_dir: str, tech_file: str | None, as_json: bool) -> None:
     """Precession frequency and half period from a simulated VCMA toggle (anisotropy cancelled).
 
     \b
-    Example: mramcim mtj precession --field-mT 20
+    Examples:
+      mramcim mtj precession --field-mT 20
+      mramcim mtj precession --simulator vacask
     """
     from mramcim.characterize.mtj import precession
 
     t = load_tech(tech_file)
-    show(precession(t, field_mt * 1e-3), as_json=as_json, out_dir=out_dir, run=run_info(t, 0))
+    show(precession(t, field_mt * 1e-3, simulator), as_json=as_json, out_dir=out_dir, run=run_info(t, 0))
 
 
 @mtj.command("toggle")
@@ -85,6 +100,7 @@ def toggle_cmd(
     seed: int,
     workers: int | None,
     no_cache: bool,
+    simulator: str,
     out_dir: str,
     tech_file: str | None,
     as_json: bool,
@@ -108,7 +124,7 @@ def toggle_cmd(
         voltages=volts,
         widths=widths,
         trials=trials,
-        mc=_mc(seed, workers, no_cache),
+        mc=_mc(seed, workers, no_cache, simulator),
     )
     show(res, as_json=as_json, out_dir=out_dir, run=run_info(t, seed))
 
@@ -142,6 +158,7 @@ def switch_cmd(
     seed: int,
     workers: int | None,
     no_cache: bool,
+    simulator: str,
     out_dir: str,
     tech_file: str | None,
     as_json: bool,
@@ -169,7 +186,7 @@ def switch_cmd(
         widths=widths,
         trials=trials,
         m0=1 if from_state == "p" else -1,
-        mc=_mc(seed, workers, no_cache),
+        mc=_mc(seed, workers, no_cache, simulator),
     )
     show(res, as_json=as_json, out_dir=out_dir, run=run_info(t, seed))
 
@@ -187,6 +204,7 @@ def retention_cmd(
     seed: int,
     workers: int | None,
     no_cache: bool,
+    simulator: str,
     out_dir: str,
     tech_file: str | None,
     as_json: bool,
@@ -200,7 +218,7 @@ def retention_cmd(
 
     t = load_tech(tech_file)
     show(
-        retention(t, temperature, trials, _mc(seed, workers, no_cache)),
+        retention(t, temperature, trials, _mc(seed, workers, no_cache, simulator)),
         as_json=as_json,
         out_dir=out_dir,
         run=run_info(t, seed),

@@ -24,6 +24,7 @@ __all__ = [
     "Bias",
     "Config",
     "Corner",
+    "DeckFormat",
     "DriveKind",
     "Engine",
     "EngineField",
@@ -110,6 +111,19 @@ class Simulator(StrEnum):
 
     NGSPICE = "ngspice"  # B-source macrospin LLG subcircuit (models/mtj/mtj_llg.lib.j2)
     VACASK = "vacask"  # the same equations in Verilog-A (models/mtj/mtj_llg.va), compiled to OSDI
+
+
+class DeckFormat(StrEnum):
+    """What `gen-array` writes."""
+
+    SPICE = "spice"  # ngspice deck, B-source MTJ subcircuit (runs in any SPICE with B sources)
+    VACASK = "vacask"  # VACASK deck, plus the compiled OSDI models it loads
+    VERILOG_A_SPICE = "verilog-a-spice"  # SPICE deck whose MTJ is the Verilog-A module, plus the .va source
+
+    @property
+    def needs_folder(self) -> bool:
+        """Other files are written beside the deck (so it needs -o)."""
+        return self is not DeckFormat.SPICE
 
 
 class Analysis(StrEnum):

@@ -40,6 +40,7 @@ __all__ = [
     "array_context",
     "make_schedule",
     "render_array",
+    "render_array_verilog_a",
     "render_neuron_sweep",
     "render_passive_array",
     "render_read_dc",
@@ -257,6 +258,26 @@ def render_array(
     return RenderedNetlist(_render("netlists/sop_array.sp.j2", **context), "array", schedule, meta)
 
 
+def render_array_verilog_a(
+    tech: Technology,
+    weights: npt.ArrayLike,
+    inputs: npt.ArrayLike,
+    scheme: str = "half",
+    threshold: int | None = None,
+    parasitics: str = "mesh",
+    i_ref: float | None = None,
+) -> RenderedNetlist:
+    """The array deck of `render_array` for a SPICE simulator that loads compiled Verilog-A (OSDI):
+    the MTJ subcircuit holds the Verilog-A module `mtj_llg` (models/mtj/mtj_llg.va, card from the
+    same numbers) instead of the B-source equations; the deck loads `mtj_llg.osdi` with `pre_osdi`
+    and starts its transient from the operating point. It saves the outputs, not the MTJ states
+    (their names inside a compiled device depend on the simulator). mramcim does not run it."""
+    context, schedule, meta = _array_context(tech, weights, inputs, scheme, threshold, False, parasitics, i_ref)
+    context |= {"mtj_lib": "models/mtj/mtj_llg_osdi.lib.j2", "osdi": ["mtj_llg.osdi"]}
+    meta |= {"verilog_a": ["mtj/mtj_llg.va"]}
+    return RenderedNetlist(_render("netlists/sop_array.sp.j2", **context), "array_verilog_a", schedule, meta)
+
+
 def _array_context(
     tech: Technology,
     weights: npt.ArrayLike,
@@ -310,6 +331,8 @@ def _array_context(
         schedule=schedule,
         saves=saves,
         measures=measures,
+        mtj_lib="models/mtj/mtj_llg.lib.j2",
+        osdi=[],
         **device_context(tech),
     )
     meta = {

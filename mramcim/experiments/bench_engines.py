@@ -47,7 +47,7 @@ from mramcim.circuit.vanetlist import render_array_block_vacask, render_array_va
 from mramcim.errors import InputError
 from mramcim.tech import Technology
 
-__all__ = ["EngineBench", "PartitionedBench", "bench_engines", "bench_partitioned"]
+__all__ = ["EngineBench", "PartitionedBench", "bench_engines", "bench_partitioned", "run_bench_engines"]
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -92,6 +92,8 @@ class EngineBench(RecordResult):
                 f"{run['wall_ratio']:10.1f} {run['max_rel_current_diff']:10.2e} {str(run['sensed_equal']):>12s} "
                 f"{v['weights_not_restored']:>8d}/{n['weights_not_restored']}"
             )
+        if r.get("full"):
+            lines += PartitionedBench(r["full"]).summary_lines()
         return lines
 
 
@@ -136,7 +138,7 @@ def _run(
     """Render, simulate (timed) and extract one MAC."""
     render = render_array_vacask if simulator == "vacask" else render_array
     deck = render(tech, w, x, "half", parasitics="mesh", i_ref=i_ref)
-    name = f"784-row array, {w.shape[1]} columns ({simulator})"
+    name = f"{w.shape[0]}-row array, {w.shape[1]} columns ({simulator})"
     cpu, wall = _children_cpu_s(), time.perf_counter()
     if simulator == "vacask":
         result = run_vacask(deck.text, name=name, timeout_s=timeout_s, stats=True)
@@ -315,3 +317,44 @@ def bench_partitioned(
             "machine_end": _machine(),
         }
     )
+
+
+def run_bench_engines(
+    tech: Technology,
+    *,
+    rows: int = 784,
+    cols_list: tuple[int, ...] = (2, 8),
+    ngspice_max_cols: int = 32,
+    full_cols: int = 0,
+    block_cols: int = 8,
+    workers: int | None = None,
+    seed: int = 0,
+    timeout_s: float = 7200.0,
+    progress: Progress | None = None,
+) -> EngineBench:
+    """`mramcim bench engines`: `bench_engines` on `cols_list`, then (when `full_cols` > 0) a
+    rows x full_cols array through VACASK in column blocks (`bench_partitioned`), in one record."""
+    if rows < 1 or any(c < 1 for c in cols_list) or full_cols < 0:
+        raise InputError("rows and column counts must be positive (full columns >= 0)")
+    result = bench_engines(
+        tech,
+        rows=rows,
+        cols_list=cols_list,
+        ngspice_max_cols=ngspice_max_cols,
+        seed=seed,
+        timeout_s=timeout_s,
+        progress=progress,
+    )
+    if full_cols == 0:
+        return result
+    full = bench_partitioned(
+        tech,
+        rows=rows,
+        cols=full_cols,
+        block_cols=block_cols,
+        workers=workers,
+        seed=seed,
+        timeout_s=timeout_s,
+        progress=progress,
+    )
+    return EngineBench(result.record | {"full": full.record, "machine_end": full.record["machine_end"]})
