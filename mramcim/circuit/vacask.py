@@ -47,6 +47,7 @@ __all__ = [
     "VA_MODELS",
     "VacaskTools",
     "check_simulator",
+    "compile_all",
     "compile_model",
     "find_tools",
     "parse_stats",
@@ -161,6 +162,11 @@ def compile_model(name: str, *, cache_dir: Path | None = None) -> Path:
             raise SimulationError(f"openvaf-r rejected models/{VA_MODELS[name]} (exit {proc.returncode}):\n{tail}")
         os.replace(out, target)
     return target
+
+
+def compile_all(*, cache_dir: Path | None = None) -> list[Path]:
+    """Compile (or find cached) every Verilog-A model mramcim ships: the set-up step."""
+    return [compile_model(name, cache_dir=cache_dir) for name in VA_MODELS]
 
 
 def vector_name(raw: str) -> str:
