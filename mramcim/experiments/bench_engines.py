@@ -111,7 +111,8 @@ class PartitionedBench(RecordResult):
             f"wall {r['wall_s']:.0f} s (cut estimate {r['prepare_s']:.0f} s), CPU {r['cpu_s']:.0f} s "
             f"({r['block_cpu_mean_s']:.1f} s per block)",
             f"Kirchhoff residual at the cuts: {r['kcl_residual_rel']:.2e} of the largest driver current "
-            f"({r['max_driver_current_a'] * 1e3:.3f} mA)",
+            f"({r['max_driver_current_a'] * 1e3:.3f} mA); at the read instant "
+            f"{r.get('kcl_residual_at_read_rel', float('nan')):.2e}",
             f"load average at start {_load(r['machine_start'])}, at end {_load(r['machine_end'])}",
         ]
 
@@ -285,12 +286,17 @@ def bench_partitioned(
     # Kirchhoff at each cut: the right source of block b-1 and the left source of block b hold one node
     grid = np.linspace(0.0, sch.t_stop, 2001)
     drivers = np.max(np.abs([np.interp(grid, results[0]["time"], results[0][f"i(vrow{i})"]) for i in range(rows)]))
-    residual = 0.0
+    residual = residual_read = 0.0
+    read = np.array([sch.t_read1])
     for b in range(1, len(blocks)):
         for i in range(rows):
             left = np.interp(grid, results[b - 1]["time"], results[b - 1][f"i(vcutr{i})"])
             right = np.interp(grid, results[b]["time"], results[b][f"i(vcutl{i})"])
             residual = max(residual, float(np.max(np.abs(left + right))))
+            at_read = np.interp(read, results[b - 1]["time"], results[b - 1][f"i(vcutr{i})"]) + np.interp(
+                read, results[b]["time"], results[b][f"i(vcutl{i})"]
+            )
+            residual_read = max(residual_read, float(np.abs(at_read[0])))
     stats = [parse_stats(results[b].stdout) for b in range(len(blocks))]
     currents = [
         sample(results[b], f"i(vsense{j})", sch.t_read1) for b, (j0, j1) in enumerate(blocks) for j in range(j0, j1)
@@ -311,6 +317,7 @@ def bench_partitioned(
             "block_time_points": [int(s.get("accepted_timepoints", 0)) for s in stats],
             "block_unknowns": [int(s.get("number_of_unknowns", 0)) for s in stats],
             "kcl_residual_rel": residual / max(drivers, 1e-15),
+            "kcl_residual_at_read_rel": residual_read / max(drivers, 1e-15),
             "max_driver_current_a": float(drivers),
             "bitline_current_range_a": [float(min(currents)), float(max(currents))],
             "machine_start": machine,
