@@ -162,7 +162,7 @@ def characterize_neuron_cmd(
     help="Columns of the transient slice (energy, delay).",
 )
 @simulator_option
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Also write compare.json here.")
+@out_option(help="Also write compare.json here.", required=False)
 @json_option
 def compare_schemes_cmd(
     rows: int,

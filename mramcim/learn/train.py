@@ -78,11 +78,11 @@ class TrainConfig(Config):
                 raise InputError(
                     f"{name.replace('_', ' ')} must be strictly between 0 and 1 (a write pulse's P_sw), got {p}"
                 )
-        for name in ("hidden", "epochs"):
-            if getattr(self, name) < 1:
-                raise InputError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.batch is not None and self.batch < 1:
-            raise InputError(f"batch must be >= 1, got {self.batch}")
+        for name, top in (("hidden", 100_000), ("epochs", 100_000)):
+            if not 1 <= getattr(self, name) <= top:
+                raise InputError(f"{name} must be 1 to {top}, got {getattr(self, name)}")
+        if self.batch is not None and not 1 <= self.batch <= 10_000_000:
+            raise InputError(f"batch must be 1 to 10000000, got {self.batch}")
         if not (self.lr > 0 and self.lr_final > 0):
             raise InputError(f"learning rates must be positive, got {self.lr}, {self.lr_final}")
         if self.write_width_s <= 0:
