@@ -10,7 +10,8 @@ version), so a model is compiled once per source change.
 
 Each run happens in a fresh temporary folder holding the deck and links to the compiled models
 (decks `load "mtj_llg.osdi"` etc. by bare name, so the deck text does not depend on the machine).
-VACASK runs as a subprocess with a wall-clock timeout (killed when exceeded); its binary rawfile
+VACASK runs as a child like `ngspice -b` (`sim.run_child`: killed at the timeout, on an interrupt or when a
+sibling run fails, via `sim.terminate_workers`); its binary rawfile
 is read back into the same `SimResult` as ngspice's, with ngspice's vector names:
 
     VACASK rawfile          SimResult
@@ -38,7 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mramcim.circuit.rawfile import read_raw
-from mramcim.circuit.sim import SimResult
+from mramcim.circuit.sim import SimResult, run_child
 from mramcim.errors import SimulationError
 from mramcim.options import Simulator, parse_option
 from mramcim.paths import model_file, user_cache_dir
@@ -227,29 +228,24 @@ def run_deck(
             (folder / f"{n}.osdi").symlink_to(path)
         (folder / "deck.sim").write_text(deck, encoding="utf-8")
         env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS="1")
-        try:
-            proc = subprocess.run(
-                [str(tools.vacask), "-qp", "-n", str(threads), "deck.sim"],
-                capture_output=True,
-                text=True,
-                timeout=timeout_s,
-                cwd=tmp,
-                env=env,
-            )
-        except subprocess.TimeoutExpired:
-            raise SimulationError(f"{name}: VACASK did not finish within {timeout_s:g} s (killed)") from None
-        output = proc.stdout + "\n" + proc.stderr
+        code, stdout, stderr = run_child(
+            [str(tools.vacask), "-qp", "-n", str(threads), "deck.sim"],
+            cwd=tmp,
+            timeout_s=timeout_s,
+            name=name,
+            program="VACASK",
+            env=env,
+        )
+        output = stdout + "\n" + stderr
         raw_path = folder / f"{label}.raw"
-        if proc.returncode != 0 or not raw_path.exists():
+        if code != 0 or not raw_path.exists():
             tail = _tail(output)
-            raise SimulationError(
-                f"{name}: VACASK failed (exit {proc.returncode})" + (f"\nVACASK said:\n{tail}" if tail else "")
-            )
+            raise SimulationError(f"{name}: VACASK failed (exit {code})" + (f"\nVACASK said:\n{tail}" if tail else ""))
         plots = read_raw(raw_path.read_bytes(), f"{name} ({label}.raw)")
     vectors = {vector_name(k): v for k, v in plots[-1].vectors().items()}
     if kind == "tran":
         _check_complete(vectors, args, name, output)
-    return SimResult(vectors, _clean(proc.stdout), kind)
+    return SimResult(vectors, _clean(stdout), kind)
 
 
 def _check_complete(vectors: dict[str, npt.NDArray[np.float64]], args: str, name: str, output: str) -> None:

@@ -253,3 +253,17 @@ def test_simulator_option_names_the_choices():
     assert parse_option(Simulator, "vacask", "simulator") is Simulator.VACASK
     with pytest.raises(OptionError, match="did you mean 'vacask'"):
         parse_option(Simulator, "vacsk", "simulator")
+
+
+def test_the_batch_guard_passes_the_rule_check_and_nothing_else_does(tech):
+    """Rendered decks end their control block with `if $?batchmode` / `quit` / `end` (plain
+    `ngspice -b DECK` exits 0); the rule check allows exactly that guard."""
+    from mramcim.circuit.deckscan import control_violations
+    from mramcim.circuit.netlist import render_array
+
+    deck = render_array(tech, np.ones((2, 2), dtype=np.int8), np.array([1, -1], dtype=np.int8)).text
+    assert "if $?batchmode\nquit\nend\n.endc" in deck
+    assert control_violations(deck) == []
+    sneaky = deck.replace("if $?batchmode\n", "if $?batchmode\nshell touch pwned\n")
+    assert [v[0] for v in control_violations(sneaky)] == ["control-command"]
+    assert control_violations(deck.replace("if $?batchmode", "if $?batchmode > log"))
