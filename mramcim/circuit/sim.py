@@ -222,7 +222,7 @@ def run_child(
     finally:
         if proc.poll() is None:
             proc.kill()
-            proc.wait()
+        proc.communicate()  # reap it and close its pipes
         _unregister(proc)
     return proc.returncode, stdout, stderr
 
