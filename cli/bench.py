@@ -95,3 +95,66 @@ def bench_train_cmd(n: int, hidden: int, batch: int, seed: int, tech_file: str |
     from mramcim.experiments.bench_train import bench_train
 
     show(bench_train(load_tech(tech_file), n=n, hidden=hidden, batch=batch, seed=seed), as_json=as_json)
+
+
+@bench.command("engines")
+@click.option("--rows", type=int, default=784, show_default=True)
+@click.option("--cols", "cols_text", default="2,8", show_default=True, help="Comma-separated column counts N.")
+@click.option(
+    "--ngspice-max-cols",
+    type=int,
+    default=32,
+    show_default=True,
+    help="Widths above this run in VACASK only (784 x 8 takes ngspice ~6 min of CPU).",
+)
+@click.option(
+    "--full-cols",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Also run a rows x FULL_COLS array through VACASK in column blocks (e.g. 512; 0: skip).",
+)
+@click.option("--block-cols", type=int, default=8, show_default=True, help="Columns per VACASK block (--full-cols).")
+@click.option("--workers", type=int, default=None, help="Parallel VACASK processes for the blocks (default: CPUs).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--timeout", type=float, default=7200.0, show_default=True, help="Per simulation [s].")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Also write bench-engines.json here.")
+@tech_option
+@json_option
+def bench_engines_cmd(
+    rows: int,
+    cols_text: str,
+    ngspice_max_cols: int,
+    full_cols: int,
+    block_cols: int,
+    workers: int | None,
+    seed: int,
+    timeout: float,
+    out_dir: str | None,
+    tech_file: str | None,
+    as_json: bool,
+) -> None:
+    """LLG array transients (half-size, mesh wires, one MAC) in ngspice and VACASK side by side:
+    CPU time of each simulator, their ratio, agreement; optionally a full-width array in VACASK.
+
+    \b
+    Examples:
+      mramcim bench engines --cols 2,8
+      mramcim bench engines --cols 2 --full-cols 512 --json
+    """
+    from mramcim.experiments.bench_engines import run_bench_engines
+    from mramcim.units import parse_ints
+
+    result = run_bench_engines(
+        load_tech(tech_file),
+        rows=rows,
+        cols_list=tuple(parse_ints(cols_text, "--cols")),
+        ngspice_max_cols=ngspice_max_cols,
+        full_cols=full_cols,
+        block_cols=block_cols,
+        workers=workers,
+        seed=seed,
+        timeout_s=timeout,
+        progress=say,
+    )
+    show(result, as_json=as_json, out_dir=out_dir)

@@ -14,6 +14,7 @@ from mramcim.cli.common import (
     run_info,
     say,
     show,
+    simulator_option,
     tech_option,
     with_neuron_options,
     workers_default,
@@ -158,8 +159,9 @@ def characterize_neuron_cmd(
     type=int,
     default=2,
     show_default=True,
-    help="Columns of the ngspice transient slice (energy, delay).",
+    help="Columns of the transient slice (energy, delay).",
 )
+@simulator_option
 @out_option(help="Also write compare.json here.", required=False)
 @json_option
 def compare_schemes_cmd(
@@ -175,6 +177,7 @@ def compare_schemes_cmd(
     no_toggle_errors: bool,
     tech_file: str | None,
     tran_cols: int,
+    simulator: str,
     out_dir: str | None,
     as_json: bool,
 ) -> None:
@@ -200,6 +203,7 @@ def compare_schemes_cmd(
         corner=corner,
         toggle_map=resolve_toggle_map(t, toggle_map, disabled=no_toggle_errors),
         progress=say,
+        simulator=simulator,
     )
     show(result, as_json=as_json, out_dir=out_dir, run=run_info(t, seed))
 

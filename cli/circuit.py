@@ -6,9 +6,9 @@ import sys
 from typing import Any
 
 import click
-from mramcim.cli.common import choice, echo_json, json_option, load_tech, show, tech_option
+from mramcim.cli.common import choice, echo_json, json_option, load_tech, show, simulator_option, tech_option
 
-from mramcim.options import Analysis, Bias, Corner, Engine, Parasitics, Reference, Scheme
+from mramcim.options import Analysis, Bias, Corner, DeckFormat, Engine, Parasitics, Reference, Scheme
 
 DEFAULT_COLS = 2  # 784 x 2 half-size deck runs in plain `ngspice -b` well under a minute on 2 cores
 
@@ -109,8 +109,18 @@ def _array_options(func: Any) -> Any:
     default=None,
     help="Passive scheme: the read cell ROW,COL (default 0,COLS-1, the farthest from its drivers).",
 )
+@click.option(
+    "--format",
+    "format_",
+    type=choice(DeckFormat),
+    default="spice",
+    show_default=True,
+    help="spice: ngspice deck (B-source MTJ); vacask: VACASK deck plus the compiled .osdi models it loads; "
+    "verilog-a-spice: SPICE deck whose MTJ is the Verilog-A module, plus mtj_llg.va (for OSDI/Verilog-A "
+    "simulators). The last two need -o (files are written beside the deck).",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the deck here (default: stdout).")
-def gen_array(tech_file: str | None, output: str | None, select: str | None, **spec: Any) -> None:
+def gen_array(tech_file: str | None, output: str | None, select: str | None, format_: str, **spec: Any) -> None:
     """Emit a runnable sum-of-product array deck (drivers, wires, cells, sensing, testbench).
 
     Without --weights/--inputs, random +-1 values drawn with --seed are used. MTJ states are
@@ -127,10 +137,20 @@ def gen_array(tech_file: str | None, output: str | None, select: str | None, **s
       mramcim gen-array --rows 784 --cols 512 --parasitics mesh -o big.cir
       mramcim gen-array --rows 784 --cols 8 --scheme conventional --weights w.npy --inputs x.npy
       mramcim gen-array --rows 15 --cols 15 --scheme passive --bias third --select 7,7 -o x.cir
+      mramcim gen-array --rows 784 --cols 8 --format vacask -o vc/sop.sim   (then: cd vc && vacask sop.sim)
+      mramcim gen-array --rows 784 --cols 8 --format verilog-a-spice -o va/sop.cir   (+ va/mtj_llg.va)
     """
-    from mramcim.array.decks import ArrayDeckSpec, array_deck, parse_cell
+    from mramcim.array.decks import ArrayDeckSpec, array_deck_bundle, parse_cell, write_bundle
+    from mramcim.errors import InputError
 
-    _write_or_echo(array_deck(ArrayDeckSpec(**spec, select=parse_cell(select)), tech_file), output)
+    spec_ = ArrayDeckSpec(**spec, select=parse_cell(select), format=format_)
+    if output is None and spec_.format.needs_folder:
+        raise InputError(f"--format {format_} writes files beside the deck; give -o PATH")
+    bundle = array_deck_bundle(spec_, tech_file)
+    if output is None:
+        _write_or_echo(bundle.text, None)
+        return
+    click.echo("wrote " + ", ".join(str(p) for p in write_bundle(bundle, output)), err=True)
 
 
 @click.command("check")
@@ -172,17 +192,20 @@ def verify() -> None:
 
 
 @verify.command("xnor")
+@simulator_option
 @tech_option
 @json_option
-def verify_xnor_cmd(tech_file: str | None, as_json: bool) -> None:
+def verify_xnor_cmd(simulator: str, tech_file: str | None, as_json: bool) -> None:
     """Simulate the XNOR cell for all four (X, W) cases; exit 1 if any case fails.
 
     \b
-    Example: mramcim verify xnor --json
+    Examples:
+      mramcim verify xnor --json
+      mramcim verify xnor --simulator vacask
     """
     from mramcim.circuit.flows import verify_xnor
 
-    result = verify_xnor(load_tech(tech_file))
+    result = verify_xnor(load_tech(tech_file), simulator)
     show(result, as_json=as_json)
     if not result.passed:
         sys.exit(1)
@@ -195,14 +218,16 @@ def verify_xnor_cmd(tech_file: str | None, as_json: bool) -> None:
     type=choice(Engine),
     default="ngspice",
     show_default=True,
-    help="ngspice: transient (LLG) or DC; scipy: sparse nodal DC solve.",
+    help="ngspice: transient (LLG) or DC; scipy: sparse nodal DC solve; vacask: DC operating point (or, with "
+    "--analysis tran, the transient in VACASK).",
 )
+@simulator_option
 @click.option(
     "--analysis",
     type=choice(Analysis),
     default=None,
-    help="tran: toggle/read/restore with LLG MTJs (ngspice only); dc: the resistive read network. "
-    "Default: tran for ngspice, dc for scipy.",
+    help="tran: toggle/read/restore with LLG MTJs (in --simulator); dc: the resistive read network. "
+    "Default: tran for ngspice, dc for scipy and vacask.",
 )
 @click.option(
     "--reference",
@@ -233,6 +258,7 @@ def mac(
     analysis: str | None,
     reference: str,
     block_cols: int,
+    simulator: str,
     as_json: bool,
 ) -> None:
     """One MAC: popcount, bit-line current and sensed output per column.
@@ -242,6 +268,7 @@ def mac(
       mramcim mac --rows 64 --cols 4
       mramcim mac --rows 784 --cols 64 --engine scipy
       mramcim mac --rows 784 --cols 64 --engine ngspice --analysis dc
+      mramcim mac --rows 784 --cols 8 --analysis tran --simulator vacask
     """
     from mramcim.array.mac import mac as run
     from mramcim.array.operands import array_operands
@@ -251,4 +278,4 @@ def mac(
         scheme=scheme, parasitics=parasitics, reference=reference, engine=engine, block_cols=block_cols or None
     )
     w, x = array_operands(rows, cols, weights=weights, inputs=inputs, seed=seed)
-    show(run(load_tech(tech_file), w, x, setup, analysis=analysis, corner=corner), as_json=as_json)
+    show(run(load_tech(tech_file), w, x, setup, analysis=analysis, corner=corner, simulator=simulator), as_json=as_json)

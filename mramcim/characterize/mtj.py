@@ -30,11 +30,14 @@ from mramcim.circuit.extract import zero_crossings
 from mramcim.circuit.netlist import render_mtj_trials
 from mramcim.circuit.sim import run_deck
 from mramcim.device.sotcal import sot_switching
+from mramcim.circuit.vacask import check_simulator
+from mramcim.circuit.vacask import run_deck as run_vacask
+from mramcim.circuit.vanetlist import render_mtj_trials_vacask
 from mramcim.device.switching import analytic_law, fit_switching_law, point_summary, relaxation_time, switch_energy_j
 from mramcim.device.twostate import load_switching_law, load_toggle_map, sample
 from mramcim.device.writepath import write_path_rise
 from mramcim.errors import ExtractionError, InputError
-from mramcim.options import Config, MtjModel, SwitchMode, parse_option
+from mramcim.options import Config, MtjModel, Simulator, SimulatorField, SwitchMode, parse_option
 from mramcim.tech import GAMMA, Technology, derive, override
 
 __all__ = [
@@ -65,13 +68,19 @@ class McOptions(Config):
     """How a Monte-Carlo characterization runs (not what it measures)."""
 
     seed: int = Field(0, ge=0, description="master seed: the same seed gives the same result for any worker count")
-    workers: int = Field(1, ge=1, description="ngspice processes running at once")
+    workers: int = Field(1, ge=1, description="simulator processes running at once")
+    simulator: SimulatorField = Field(Simulator.NGSPICE, description="ngspice (B-source MTJ) or vacask (Verilog-A MTJ)")
     cache: Path | None = Field(None, description="folder of the per-deck result cache (None: no cache)")
     progress: Progress | None = Field(None, exclude=True, description="called with (devices done, devices total)")
 
 
 def mc_options(
-    *, seed: int = 0, workers: int | None = None, cache: bool = True, progress: Progress | None = None
+    *,
+    seed: int = 0,
+    workers: int | None = None,
+    cache: bool = True,
+    progress: Progress | None = None,
+    simulator: str = Simulator.NGSPICE,
 ) -> McOptions:
     """Monte-Carlo options from user choices: all CPUs by default, the user cache folder when `cache`."""
     if seed < 0:
@@ -79,7 +88,13 @@ def mc_options(
     n = workers if workers is not None else (os.cpu_count() or 1)
     if n < 1:
         raise InputError(f"workers must be at least 1, got {n}")
-    return McOptions(seed=seed, workers=n, cache=default_cache_dir() if cache else None, progress=progress)
+    return McOptions(
+        seed=seed,
+        workers=n,
+        cache=default_cache_dir() if cache else None,
+        progress=progress,
+        simulator=simulator,
+    )
 
 
 @dataclass(frozen=True)
@@ -234,7 +249,9 @@ def _grid(results: Sequence[PointResult], n_cols: int) -> list[list[dict[str, An
 
 
 # ----------------------------------------------------------------------------- precession
-def precession(tech: Technology, field_t: float, t_step_s: float | None = None) -> Precession:
+def precession(
+    tech: Technology, field_t: float, t_step_s: float | None = None, simulator: str = Simulator.NGSPICE
+) -> Precession:
     """Free precession about the in-plane field with the anisotropy cancelled by VCMA (V = Vc).
 
     T = 0, m starts at the equilibrium tilt; mz(t) = cos(theta0) cos(w t) x (damping envelope),
@@ -243,7 +260,10 @@ def precession(tech: Technology, field_t: float, t_step_s: float | None = None) 
     Args:
         t_step_s: maximum time step; default: the technology's, refined to 1/20 of the half
             precession period at `field_t`. A step given here that is coarser than that is refused.
+        simulator: ngspice (B-source MTJ) or vacask (Verilog-A MTJ).
     """
+    sim = check_simulator(simulator)
+    vacask = sim is Simulator.VACASK
     _positive("field", field_t, "T")
     half = math.pi * (1 + tech.mtj.alpha**2) / (GAMMA * field_t)
     if t_step_s is not None:
@@ -260,7 +280,7 @@ def precession(tech: Technology, field_t: float, t_step_s: float | None = None) 
     d = derive(t)
     f_theory = GAMMA * field_t / (2 * math.pi * (1 + t.mtj.alpha**2))
     periods = 3.0
-    deck = render_mtj_trials(
+    deck = (render_mtj_trials_vacask if vacask else render_mtj_trials)(
         t,
         kind="vcma",
         drive=[(0.0, d.v_critical_v), (1.0, d.v_critical_v)],
@@ -270,7 +290,7 @@ def precession(tech: Technology, field_t: float, t_step_s: float | None = None) 
         seed=1,
         thermal=False,
     )
-    res = run_deck(deck.text, name="precession testbench", timeout_s=t.simulation.timeout_s)
+    res = (run_vacask if vacask else run_deck)(deck.text, name="precession testbench", timeout_s=t.simulation.timeout_s)
     time, mz = res["time"], res["v(xd0.mz)"]
     crossings = zero_crossings(time, mz)
     if crossings.size < 2:
@@ -280,6 +300,7 @@ def precession(tech: Technology, field_t: float, t_step_s: float | None = None) 
     return Precession(
         {
             "mtj_model": MtjModel.LLG,
+            "simulator": sim,
             "field_t": field_t,
             "frequency_hz": f_sim,
             "frequency_theory_hz": f_theory,
@@ -304,9 +325,11 @@ def toggle_sweep(
         _positive("pulse width", w, "s")
     _trials(trials, len(voltages) * len(widths))
     points = [_settled_point(tech, "vcma", v, w, trials, 1) for v in voltages for w in widths]
-    results = run_points(tech, points, seed=mc.seed, workers=mc.workers, cache=mc.cache, progress=mc.progress)
+    results = run_points(
+        tech, points, seed=mc.seed, workers=mc.workers, cache=mc.cache, progress=mc.progress, simulator=mc.simulator
+    )
     record = toggle_record(tech, voltages, widths, trials, _grid(results, len(widths)))
-    return ToggleSweep(record | {"mtj_model": MtjModel.LLG, "seed": mc.seed})
+    return ToggleSweep(record | {"mtj_model": MtjModel.LLG, "simulator": mc.simulator, "seed": mc.seed})
 
 
 def toggle_record(
@@ -374,7 +397,9 @@ def switch_sweep(
         trials = 1  # deterministic: every device would do the same
     thermal = not zero_temperature
     points = [_settled_point(tech, mode, sign * i, w, trials, m0, thermal) for i in currents_a for w in widths_s]
-    results = run_points(tech, points, seed=mc.seed, workers=mc.workers, cache=mc.cache, progress=mc.progress)
+    results = run_points(
+        tech, points, seed=mc.seed, workers=mc.workers, cache=mc.cache, progress=mc.progress, simulator=mc.simulator
+    )
     out = switch_record(tech, mode, m0, currents_a, widths_s, trials, _grid(results, len(widths_s)))
     out["temperature_k"] = 0.0 if zero_temperature else tech.temperature_k
     if mode == SwitchMode.SOT:
@@ -384,7 +409,7 @@ def switch_sweep(
         counts = np.array([[c["switched"] for c in row] for row in out["points"]])
         law = fit_switching_law(tech, mode, currents_a, widths_s, counts, trials)
         out["fit"] = law.as_dict()
-    return SwitchSweep(out | {"mtj_model": MtjModel.LLG, "seed": mc.seed})
+    return SwitchSweep(out | {"mtj_model": MtjModel.LLG, "simulator": mc.simulator, "seed": mc.seed})
 
 
 def switch_record(
@@ -440,7 +465,9 @@ def first_passage(
         Point(mode, ((0.0, sign * i), (1.0, sign * i)), w, trials, m0, True)
         for i, w in zip(currents_a, windows_s, strict=True)
     ]
-    results = run_points(tech, points, seed=mc.seed, workers=mc.workers, cache=mc.cache, progress=mc.progress)
+    results = run_points(
+        tech, points, seed=mc.seed, workers=mc.workers, cache=mc.cache, progress=mc.progress, simulator=mc.simulator
+    )
     taus, lows, highs, counts = [], [], [], []
     for r, window_s in zip(results, windows_s, strict=True):
         crossed = np.isfinite(r.t_cross)
@@ -504,7 +531,7 @@ def retention(tech: Technology, temperature_k: float, trials: int, mc: McOptions
             switched=fp["switched"][0],
         )
     out["curve"] = retention_curve(tech, [max(temperature_k * f, 1.0) for f in (0.6, 0.8, 1.0, 1.25, 1.6, 2.0)])
-    out |= {"mtj_model": MtjModel.LLG, "seed": mc.seed}
+    out |= {"mtj_model": MtjModel.LLG, "simulator": mc.simulator, "seed": mc.seed}
     return Retention(out)
 
 

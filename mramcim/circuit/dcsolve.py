@@ -27,6 +27,8 @@ import numpy.typing as npt
 from mramcim.circuit.netlist import render_read_dc
 from mramcim.circuit.readnet import ArrayNetwork, solve_scipy
 from mramcim.circuit.sim import run_batch, stop_on_error
+from mramcim.circuit.vacask import run_deck as run_vacask
+from mramcim.circuit.vanetlist import render_read_dc_vacask
 from mramcim.errors import InputError, SimulationError
 from mramcim.options import Engine, parse_option
 
@@ -61,7 +63,8 @@ def solve_dc(
     """Solve the read network.
 
     Args:
-        engine: "scipy" or "ngspice".
+        engine: "scipy", "ngspice" or "vacask" (one flat operating-point deck; KLU orders the
+            mesh well, so it needs no partition).
         block_cols: ngspice only; columns per partition block (None: one flat deck).
         workers: parallel ngspice processes (default: CPU count).
     """
@@ -70,6 +73,8 @@ def solve_dc(
     if engine == "scipy":
         sol = solve_scipy(net)
         return DcResult(sol.sense_currents(net), "scipy", 1, None, time.perf_counter() - start)
+    if engine == "vacask":
+        return _vacask(net, timeout_s, title, start)
     if block_cols is not None and block_cols < 1:
         raise InputError(f"block columns must be >= 1, got {block_cols}")
     total_cols = net.cols + net.ref_cols
@@ -80,6 +85,13 @@ def solve_dc(
         sense = np.array([values[f"i({net.src_names[k].lower()})"] for k in net.sense_src])
         return DcResult(sense, "ngspice", 1, None, time.perf_counter() - start)
     return _partitioned(net, block_cols, workers or os.cpu_count() or 1, timeout_s, title, start)
+
+
+def _vacask(net: ArrayNetwork, timeout_s: float, title: str, start: float) -> DcResult:
+    deck = render_read_dc_vacask(net, title=title, header=_header(net, "flat, VACASK"))
+    result = run_vacask(deck, name=title, timeout_s=timeout_s)
+    sense = np.array([result[f"i({net.src_names[k]})"][0] for k in net.sense_src])
+    return DcResult(sense, "vacask", 1, None, time.perf_counter() - start)
 
 
 def _header(net: ArrayNetwork, how: str) -> list[str]:

@@ -52,6 +52,9 @@ SCRIPT_TITLE = "*ng_script"
 SAFE_COMMANDS = frozenset(
     {"setseed", "set", "unset", "run", "meas", "measure", "print", "echo", "let", "op", "tran", "dc", "ac", "quit"}
 )
+# The batch guard every rendered control block ends with (`if $?batchmode` / `quit` / `end`: plain
+# `ngspice -b DECK` exits 0 after the block's run): these two exact lines, nothing else with `$`.
+BATCH_GUARD = frozenset({"if $?batchmode", "end"})
 # Redirection (> >> <), pipes, command separators, history (!), command and variable
 # substitution (` $) and escapes: none appears in a rendered control block.
 _UNSAFE_CHARS = re.compile(r"[<>|;&`!$\\{}]")
@@ -197,6 +200,8 @@ def control_violations(text: str) -> list[tuple[str, str, str]]:
                 )
             )
         for command in block.commands:
+            if " ".join(command.split()).lower() in BATCH_GUARD:
+                continue
             word = _card(command)
             if word not in SAFE_COMMANDS or _UNSAFE_CHARS.search(command):
                 found.append(("control-command", where, f"ngspice would execute {command[:80]!r}"))

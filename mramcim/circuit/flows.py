@@ -1,7 +1,8 @@
 """Pipelines that chain the circuit stages: render -> check -> simulate -> extract.
 
-`simulate` is the one path from a deck to ngspice (the ERC always runs first); `verify_xnor`
-returns an `XnorVerification` result.
+`simulate` is the one path from a deck to a simulator: ngspice (the ERC always runs first) or
+VACASK (a deck rendered by `mramcim.circuit.vanetlist` from the same context as its ngspice twin,
+whose topology the ERC covers); `verify_xnor` returns an `XnorVerification` result.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from mramcim.circuit.erc import require_clean
 from mramcim.circuit.extract import XnorCase, extract_xnor
 from mramcim.circuit.netlist import RenderedNetlist, render_xnor
 from mramcim.circuit.sim import SimResult, check_timeout, run_deck
+from mramcim.circuit.vacask import check_simulator
+from mramcim.circuit.vacask import run_deck as run_vacask
+from mramcim.circuit.vanetlist import render_xnor_vacask
+from mramcim.options import Simulator
 from mramcim.tech import Technology
 
 __all__ = ["XnorVerification", "check_file", "simulate", "simulate_file", "verify_xnor"]
@@ -25,12 +30,16 @@ __all__ = ["XnorVerification", "check_file", "simulate", "simulate_file", "verif
 logger = logging.getLogger(__name__)
 
 
-def simulate(deck: RenderedNetlist | str, tech: Technology, name: str) -> SimResult:
-    """Electrical rule check, then ngspice, for a rendered deck or raw deck text."""
+def simulate(deck: RenderedNetlist | str, tech: Technology, name: str, simulator: str = Simulator.NGSPICE) -> SimResult:
+    """Electrical rule check, then ngspice, for a rendered deck or raw deck text; or VACASK for a
+    VACASK deck."""
     text = deck if isinstance(deck, str) else deck.text
-    require_clean(text, name)
     start = time.perf_counter()
-    result = run_deck(text, name=name, timeout_s=tech.simulation.timeout_s)
+    if check_simulator(simulator) is Simulator.VACASK:
+        result = run_vacask(text, name=name, timeout_s=tech.simulation.timeout_s)
+    else:
+        require_clean(text, name)
+        result = run_deck(text, name=name, timeout_s=tech.simulation.timeout_s)
     logger.info("simulated %s in %.2f s", name, time.perf_counter() - start)
     return result
 
@@ -80,7 +89,8 @@ class XnorVerification(Result):
         return lines
 
 
-def verify_xnor(tech: Technology) -> XnorVerification:
-    """Simulate the XNOR testbench (all four cases at once) and extract each case."""
-    deck = render_xnor(tech)
-    return XnorVerification(tuple(extract_xnor(simulate(deck, tech, "xnor cell testbench"), deck, tech)))
+def verify_xnor(tech: Technology, simulator: str = Simulator.NGSPICE) -> XnorVerification:
+    """Simulate the XNOR testbench (all four cases at once) in ngspice or VACASK and extract each case."""
+    sim = check_simulator(simulator)
+    deck = render_xnor_vacask(tech) if sim is Simulator.VACASK else render_xnor(tech)
+    return XnorVerification(tuple(extract_xnor(simulate(deck, tech, "xnor cell testbench", sim), deck, tech)))

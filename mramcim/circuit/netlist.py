@@ -28,7 +28,7 @@ from mramcim.errors import InputError, TemplateError
 from mramcim.options import DriveKind, Parasitics, Scheme, parse_option
 from mramcim.paths import model_file, template_dir
 from mramcim.tech import GAMMA, Technology, derive, tech_run_id
-from mramcim.units import spice_ident, spice_num
+from mramcim.units import spice_ident, spice_num, vacask_save
 
 __all__ = [
     "CELLS",
@@ -38,12 +38,17 @@ __all__ = [
     "MAX_ROWS",
     "RenderedNetlist",
     "Schedule",
+    "array_context",
     "make_schedule",
     "render_array",
+    "render_array_verilog_a",
     "render_neuron_sweep",
     "render_passive_array",
     "render_read_dc",
+    "render_template",
     "render_xnor",
+    "trials_context",
+    "xnor_context",
 ]
 
 MAX_ROWS = 8192
@@ -124,6 +129,12 @@ _ENV = jinja2.Environment(
 )
 _ENV.filters["num"] = spice_num
 _ENV.filters["ident"] = spice_ident
+_ENV.filters["vc_save"] = vacask_save
+
+
+def render_template(template: str, **context: Any) -> str:
+    """Render a packaged template (`netlists/...` or `models/...`) with the deck filters."""
+    return _render(template, **context)
 
 
 def _render(template: str, **context: Any) -> str:
@@ -179,8 +190,8 @@ def cell_deck(tech: Technology, cell: str) -> str:
     raise InputError(f"unknown cell {cell!r}; choose one of {', '.join(CELLS)}")
 
 
-def render_xnor(tech: Technology) -> RenderedNetlist:
-    """The XNOR cell testbench: four cells, one per (X, W) case, simulated together."""
+def xnor_context(tech: Technology) -> tuple[dict[str, Any], Schedule, dict[str, Any]]:
+    """Template variables, schedule and metadata of the XNOR cell testbench (any simulator)."""
     schedule = make_schedule(tech)
     cases = [{"x": x, "w": w} for x in (1, -1) for w in (1, -1)]
     n = len(cases)
@@ -188,8 +199,7 @@ def render_xnor(tech: Technology) -> RenderedNetlist:
     saves += [f"v(n{j})" for j in range(n)] + [f"v(rl{j})" for j in range(n)]
     saves += [f"i(vrow{j})" for j in range(n)] + [f"v(xmtj_c{j}.mz)" for j in range(n)]
     measures = [(f"icell{j}", f"i(vsense{j})", schedule.t_read1) for j in range(n)]
-    text = _render(
-        "netlists/xnor_cell.sp.j2",
+    context = dict(
         header=_header(tech, schedule),
         cases=cases,
         pwl_toggle=schedule.pwl_toggle,
@@ -200,7 +210,28 @@ def render_xnor(tech: Technology) -> RenderedNetlist:
         measures=measures,
         **device_context(tech),
     )
-    return RenderedNetlist(text, "xnor", schedule, {"cases": cases})
+    return context, schedule, {"cases": cases}
+
+
+def render_xnor(tech: Technology) -> RenderedNetlist:
+    """The XNOR cell testbench: four cells, one per (X, W) case, simulated together."""
+    context, schedule, meta = xnor_context(tech)
+    return RenderedNetlist(_render("netlists/xnor_cell.sp.j2", **context), "xnor", schedule, meta)
+
+
+def array_context(
+    tech: Technology,
+    weights: npt.ArrayLike,
+    inputs: npt.ArrayLike,
+    scheme: str = "half",
+    threshold: int | None = None,
+    save_states: bool = True,
+    parasitics: str = "mesh",
+    i_ref: float | None = None,
+) -> tuple[dict[str, Any], Schedule, dict[str, Any]]:
+    """Validated template variables, schedule and metadata of an array deck (any simulator);
+    arguments as `render_array`."""
+    return _array_context(tech, weights, inputs, scheme, threshold, save_states, parasitics, i_ref)
 
 
 def render_array(
@@ -224,6 +255,40 @@ def render_array(
         parasitics: "none", "lumped" or "mesh" wires (node names as in mramcim.readnet).
         i_ref: comparator reference current (default: the closed form with ideal wires).
     """
+    context, schedule, meta = _array_context(tech, weights, inputs, scheme, threshold, save_states, parasitics, i_ref)
+    return RenderedNetlist(_render("netlists/sop_array.sp.j2", **context), "array", schedule, meta)
+
+
+def render_array_verilog_a(
+    tech: Technology,
+    weights: npt.ArrayLike,
+    inputs: npt.ArrayLike,
+    scheme: str = "half",
+    threshold: int | None = None,
+    parasitics: str = "mesh",
+    i_ref: float | None = None,
+) -> RenderedNetlist:
+    """The array deck of `render_array` for a SPICE simulator that loads compiled Verilog-A (OSDI):
+    the MTJ subcircuit holds the Verilog-A module `mtj_llg` (models/mtj/mtj_llg.va, card from the
+    same numbers) instead of the B-source equations; the deck loads `mtj_llg.osdi` with `pre_osdi`
+    and starts its transient from the operating point. It saves the outputs, not the MTJ states
+    (their names inside a compiled device depend on the simulator). mramcim does not run it."""
+    context, schedule, meta = _array_context(tech, weights, inputs, scheme, threshold, False, parasitics, i_ref)
+    context |= {"mtj_lib": "models/mtj/mtj_llg_osdi.lib.j2", "osdi": ["mtj_llg.osdi"]}
+    meta |= {"verilog_a": ["mtj/mtj_llg.va"]}
+    return RenderedNetlist(_render("netlists/sop_array.sp.j2", **context), "array_verilog_a", schedule, meta)
+
+
+def _array_context(
+    tech: Technology,
+    weights: npt.ArrayLike,
+    inputs: npt.ArrayLike,
+    scheme: str,
+    threshold: int | None,
+    save_states: bool,
+    parasitics: str,
+    i_ref: float | None,
+) -> tuple[dict[str, Any], Schedule, dict[str, Any]]:
     scheme = parse_option(Scheme, scheme, "scheme", Scheme.active())
     parasitics = parse_option(Parasitics, parasitics, "parasitics")
     w = np.asarray(weights)
@@ -251,8 +316,7 @@ def render_array(
         "r_bl": tech.wires.r_bl_ohm * pitch,
         "c_bl": tech.wires.c_bl_f * pitch,
     }
-    text = _render(
-        "netlists/sop_array.sp.j2",
+    context = dict(
         header=_header(tech, schedule),
         scheme=scheme,
         parasitics=parasitics,
@@ -268,6 +332,8 @@ def render_array(
         schedule=schedule,
         saves=saves,
         measures=measures,
+        mtj_lib="models/mtj/mtj_llg.lib.j2",
+        osdi=[],
         **device_context(tech),
     )
     meta = {
@@ -283,7 +349,7 @@ def render_array(
         "n_mtj": rows * cols * len(mtjs),
         "n_transistors": rows * cols * len(mtjs),
     }
-    return RenderedNetlist(text, "array", schedule, meta)
+    return context, schedule, meta
 
 
 def _values(values: npt.ArrayLike) -> list[str]:
@@ -387,6 +453,36 @@ def render_mtj_trials(
             (`device.thermal_start.boltzmann_start`); default: with the thermal field on. Off: every
             device starts at the tilted equilibrium.
     """
+    context, meta = trials_context(
+        tech,
+        kind=kind,
+        drive=drive,
+        trials=trials,
+        m0=m0,
+        t_stop=t_stop,
+        seed=seed,
+        thermal=thermal,
+        save_transverse=save_transverse,
+        thermal_start=thermal_start,
+    )
+    return RenderedNetlist(_render("netlists/mtj_trials.sp.j2", **context), "mtj_trials", make_schedule(tech), meta)
+
+
+def trials_context(
+    tech: Technology,
+    *,
+    kind: str,
+    drive: list[tuple[float, float]],
+    trials: int,
+    m0: int,
+    t_stop: float,
+    seed: int,
+    thermal: bool = True,
+    save_transverse: bool = False,
+    thermal_start: bool | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Validated template variables and metadata of a Monte-Carlo trials deck (any simulator);
+    arguments as `render_mtj_trials`."""
     kind = parse_option(DriveKind, kind, "drive kind")
     if not 1 <= trials <= MAX_TRIALS_PER_DECK:
         raise InputError(f"trials per deck must be between 1 and {MAX_TRIALS_PER_DECK}, got {trials}")
@@ -416,8 +512,7 @@ def render_mtj_trials(
         saves += [f"v(t{k})" for k in range(trials)]
     elif kind == "vcma":
         saves += ["v(top)", "i(vdrive)"]
-    text = _render(
-        "netlists/mtj_trials.sp.j2",
+    context = dict(
         header=_trial_header(tech, kind, thermal, thermal_start),
         kind=kind,
         trials=trials,
@@ -433,7 +528,7 @@ def render_mtj_trials(
         ),
     )
     meta = {"kind": kind, "trials": trials, "m0": m0, "seed": seed, "t_stop": t_stop, "thermal_start": thermal_start}
-    return RenderedNetlist(text, "mtj_trials", make_schedule(tech), meta)
+    return context, meta
 
 
 def _trial_header(tech: Technology, kind: str, thermal: bool, thermal_start: bool) -> list[str]:

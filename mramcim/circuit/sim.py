@@ -51,6 +51,7 @@ __all__ = [
     "check_timeout",
     "ngspice_version",
     "run_batch",
+    "run_child",
     "run_deck",
     "stop_on_error",
     "strip_control",
@@ -186,6 +187,44 @@ def _register(proc: Any) -> None:
 def _unregister(proc: Any) -> None:
     with _live_lock:
         _live.discard(proc)
+
+
+def run_child(
+    args: list[str], *, cwd: str, timeout_s: float, name: str, program: str, env: dict[str, str] | None = None
+) -> tuple[int, str, str]:
+    """Run another simulator program (VACASK) as a child like `ngspice -b`: its own session (no
+    terminal SIGINT), killed by `terminate_workers` on an interrupt or error, and at `timeout_s`.
+
+    Returns:
+        (exit code, stdout, stderr).
+    Raises:
+        SimulationError: interrupted before it started, or timed out (the child is killed).
+    """
+    timeout_s = check_timeout(timeout_s)
+    if _stopping.is_set():
+        raise SimulationError(f"{name}: not started (interrupted)")
+    with _sigint_blocked():
+        proc = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=cwd,
+            env=env,
+            start_new_session=True,
+        )
+    _register(proc)
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        raise SimulationError(f"{name}: {program} did not finish within {timeout_s:g} s (killed)") from None
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()  # reap it and close its pipes
+        _unregister(proc)
+    return proc.returncode, stdout, stderr
 
 
 def _vector_name(raw: str) -> str:

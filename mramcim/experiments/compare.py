@@ -22,7 +22,7 @@ from mramcim.device.twostate import ToggleMap
 from mramcim.device.variation import DeviceSample
 from mramcim.encoding import threshold_popcount
 from mramcim.errors import InputError
-from mramcim.options import Corner, Reference, Scheme
+from mramcim.options import Corner, Reference, Scheme, Simulator
 from mramcim.tech import Technology, apply_corner
 
 __all__ = ["SchemeComparison", "compare_schemes"]
@@ -103,8 +103,10 @@ def compare_schemes(
     toggle_map: ToggleMap | None,
     corner: Corner = Corner.TT,
     progress: Callable[[str], None] | None = None,
+    simulator: str = Simulator.NGSPICE,
 ) -> SchemeComparison:
-    """Both schemes on the same operands and device draws, at `corner`."""
+    """Both schemes on the same operands and device draws, at `corner`; the transient slice (energy,
+    sense delay) runs in `simulator` (ngspice or vacask)."""
     tech = apply_corner(tech, corner)
     rows, cols = check_array_size(rows, cols)
     if mc < 1:
@@ -149,11 +151,11 @@ def compare_schemes(
         lsb = float(pair.current_a[0] - pair.current_a[1])
         nominal_margin = float(min(pair.current_a[0] - pair.i_ref_a, pair.i_ref_a - pair.current_a[1]))
         if progress:
-            progress(f"{scheme}: ngspice transient of a {rows} x {tran_cols} slice")
+            progress(f"{scheme}: {simulator} transient of a {rows} x {tran_cols} slice")
         rng_t = np.random.default_rng(seed)
         w_t = rng_t.choice(np.array([-1, 1], dtype=np.int8), size=(rows, tran_cols))
         x_t = rng_t.choice(np.array([-1, 1], dtype=np.int8), size=rows)
-        tran = run_mac(tech, w_t, x_t, scheme, parasitics=setup.parasitics)
+        tran = run_mac(tech, w_t, x_t, scheme, parasitics=setup.parasitics, simulator=simulator)
         per_column = tran.energy_j["mac"] / tran_cols
         table[scheme] = {
             **_counts(scheme, rows, cols, setup.reference),

@@ -24,7 +24,7 @@ from mramcim.learn.codes import make_codebook
 from mramcim.learn.datasets import load_dataset
 from mramcim.learn.mapping import ArrayPlan
 from mramcim.learn.train import TrainConfig, train
-from mramcim.options import Engine, Parasitics, Reference, Scheme, parse_option
+from mramcim.options import Engine, Parasitics, Reference, Scheme, Simulator, parse_option
 from mramcim.tech import Technology
 
 __all__ = ["TgbnnStudy", "study_from_options", "convergence_epoch", "run_study", "summarize"]
@@ -64,7 +64,13 @@ def _runs(
 
 
 def _hardware(
-    tech: Technology, layers: list[tuple[int, int]], parasitics: str, mc: int, seed: int, progress: Progress
+    tech: Technology,
+    layers: list[tuple[int, int]],
+    parasitics: str,
+    mc: int,
+    seed: int,
+    progress: Progress,
+    simulator: str = Simulator.NGSPICE,
 ) -> dict[str, Any]:
     """Transfer curve of the first layer's array and energy per column MAC of every layer, per scheme."""
     toggle = default_toggle_map(tech)
@@ -80,8 +86,8 @@ def _hardware(
         )
         energies = []
         for fan_in, _ in layers:
-            progress(f"{scheme}: ngspice LLG transient of a {fan_in} x 1 column (energy per MAC)")
-            energies.append(mac_energy_per_column(tech, scheme, fan_in, seed))
+            progress(f"{scheme}: {simulator} LLG transient of a {fan_in} x 1 column (energy per MAC)")
+            energies.append(mac_energy_per_column(tech, scheme, fan_in, seed, simulator))
         assert curve.stats is not None  # a characterization always carries its statistics
         out[scheme] = {"curve": curve, "mac_error_rate": curve.stats.mac_error_rate, "energy_per_column_j": energies}
     return out
@@ -132,8 +138,10 @@ def run_study(
     parasitics: str = "mesh",
     data_dir: str | None = None,
     progress: Progress = lambda _: None,
+    simulator: str = Simulator.NGSPICE,
 ) -> TgbnnStudy:
-    """TGBNN vs BNN vs float over seeds, ECOC vs one-hot, and the arrays in the training loop."""
+    """TGBNN vs BNN vs float over seeds, ECOC vs one-hot, and the arrays in the training loop (their
+    energy per MAC from LLG transients in `simulator`)."""
     if not seeds or not hil_seeds:
         raise InputError("give at least one seed")
     loaded = {name: load_dataset(name, data_dir if name == "mnist" else None) for name in datasets}
@@ -178,7 +186,7 @@ def run_study(
             (data.x_train.shape[1], base.hidden),
             (base.hidden, result["datasets"][hil_dataset]["tgbnn"]["runs"][0]["output_code"]["length"]),
         ]
-        hw = _hardware(tech, layers, parasitics, mc, seeds[0], progress)
+        hw = _hardware(tech, layers, parasitics, mc, seeds[0], progress, simulator)
         ideal = result["datasets"][hil_dataset]["tgbnn"]["summary"]
         hil: dict[str, Any] = {
             "dataset": hil_dataset,
@@ -250,6 +258,7 @@ def study_from_options(
     parasitics: str,
     data_dir: str | None = None,
     progress: Progress = lambda _: None,
+    simulator: str = Simulator.NGSPICE,
 ) -> TgbnnStudy:
     """`run_study` from the command's options: a comma list of datasets, seed counts, 'none' to skip
     the in-the-loop runs; ECOC uses `base.code_length`."""
@@ -275,4 +284,5 @@ def study_from_options(
         parasitics=parasitics,
         data_dir=data_dir,
         progress=progress,
+        simulator=simulator,
     )

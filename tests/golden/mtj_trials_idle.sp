@@ -57,5 +57,8 @@ Rt1 t1 0 1e9
 setseed 7
 set noaskquit
 run
+if $?batchmode
+quit
+end
 .endc
 .end

@@ -57,5 +57,8 @@ Xd1 top 0 mtj_llg m0=1 mx0=0.3433980041 my0=0.007893331305 mz0=0.9391568059
 setseed 7
 set noaskquit
 run
+if $?batchmode
+quit
+end
 .endc
 .end

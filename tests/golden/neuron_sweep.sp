@@ -74,5 +74,8 @@ Xn2 ia2 0 tz2 tx2 0 mtj_neuron
 setseed 3
 set noaskquit
 run
+if $?batchmode
+quit
+end
 .endc
 .end

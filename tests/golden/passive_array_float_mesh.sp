@@ -48,5 +48,8 @@ Vbl2 bl2_d 0 DC 0
 .control
 run
 print i(vbl2)
+if $?batchmode
+quit
+end
 .endc
 .end

@@ -36,5 +36,8 @@ run
 print i(vbl0)
 print i(vbl1)
 print i(vbl2)
+if $?batchmode
+quit
+end
 .endc
 .end

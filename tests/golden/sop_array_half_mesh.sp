@@ -119,5 +119,8 @@ run
 meas tran icol0 find i(vsense0) at=3.58e-09
 meas tran icol1 find i(vsense1) at=3.58e-09
 meas tran icol2 find i(vsense2) at=3.58e-09
+if $?batchmode
+quit
+end
 .endc
 .end

@@ -57,5 +57,8 @@ run
 print i(vsense0)
 print i(vsense1)
 print i(vsense2)
+if $?batchmode
+quit
+end
 .endc
 .end

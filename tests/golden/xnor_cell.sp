@@ -107,5 +107,8 @@ meas tran icell0 find i(vsense0) at=3.58e-09
 meas tran icell1 find i(vsense1) at=3.58e-09
 meas tran icell2 find i(vsense2) at=3.58e-09
 meas tran icell3 find i(vsense3) at=3.58e-09
+if $?batchmode
+quit
+end
 .endc
 .end

@@ -161,6 +161,16 @@ CASES: list[tuple[list[str], int, str]] = [
     (["gen-array", "--rows", "4", "--cols", "4", "--scheme", "passive", "--select", "0,0\n.control"], 1, "select"),
     (["gen-array", "--rows", "8", "--corner", "xx"], 2, "xx"),
     (["gen-array", "--rows", "8", "-o", "/dev/null"], 1, "not a regular file"),
+    (["gen-array", "--rows", "8", "--format", "vacask"], 1, "-o"),
+    (["gen-array", "--rows", "8", "--format", "verilog"], 2, "verilog"),
+    (
+        ["gen-array", "--rows", "4", "--cols", "4", "--scheme", "passive", "--format", "vacask", "-o", "p.sim"],
+        1,
+        "spice",
+    ),
+    (["verify", "xnor", "--simulator", "hspice"], 2, "hspice"),
+    (["mac", "--rows", "8", "--analysis", "tran", "--simulator", "spectre"], 2, "spectre"),
+    (["bench", "engines", "--rows", "0"], 1, "positive"),
     # check: binary, empty, device nodes, control constructs, includes
     (["check", "binary"], 1, "binary"),
     (["check", "empty"], 1, "empty"),
