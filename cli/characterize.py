@@ -13,6 +13,7 @@ from mramcim.cli.common import (
     out_option,
     run_info,
     say,
+    scheduler_option,
     show,
     tech_option,
     with_neuron_options,
@@ -125,11 +126,19 @@ def characterize_array_cmd(
 
 @characterize.command("neuron")
 @with_neuron_options
+@scheduler_option
 @out_option()
 @tech_option
 @json_option
 def characterize_neuron_cmd(
-    currents_ma: str, trials: int, seed: int, workers: int | None, out_dir: str, tech_file: str | None, as_json: bool
+    currents_ma: str,
+    trials: int,
+    seed: int,
+    workers: int | None,
+    scheduler: str | None,
+    out_dir: str,
+    tech_file: str | None,
+    as_json: bool,
 ) -> None:
     """MTJ sigmoid neuron: junction resistances vs input current, simulated in ngspice.
 
@@ -147,7 +156,9 @@ def characterize_neuron_cmd(
 
     t = load_tech(tech_file)
     currents = parse_values(currents_ma, "--currents-ma", 1e-3, positive=False)
-    res = characterize_neuron(t, currents, trials=trials, seed=seed, workers=workers_default(workers), progress=say)
+    res = characterize_neuron(
+        t, currents, trials=trials, seed=seed, workers=workers_default(workers), progress=say, scheduler=scheduler
+    )
     show(res, as_json=as_json, out_dir=out_dir, run=run_info(t, seed))
 
 

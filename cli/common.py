@@ -21,6 +21,12 @@ tech_option = click.option(
     help="Technology YAML (default: the packaged models/default_tech.yaml).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+scheduler_option = click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Run the tasks on the workers of a running dask cluster (e.g. tcp://127.0.0.1:8786) instead of --workers.",
+)
 
 
 def choice(option: type[StrEnum], members: tuple[StrEnum, ...] | None = None) -> click.Choice:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from mramcim.cli.common import choice, count_progress, json_option, load_tech, out_option, run_info, show, tech_option
+from mramcim.cli.common import (
+    choice,
+    count_progress,
+    json_option,
+    load_tech,
+    out_option,
+    run_info,
+    scheduler_option,
+    show,
+    tech_option,
+)
 
 from mramcim.options import MtjModel, SwitchMode
 
@@ -18,7 +28,7 @@ def _mc_options(func: Any) -> Any:
         func
     )
     func = click.option("--no-cache", is_flag=True, help="Re-simulate even when a cached result exists.")(func)
-    return func
+    return scheduler_option(func)
 
 
 def _model_options(func: Any) -> Any:
@@ -37,10 +47,12 @@ def _model_options(func: Any) -> Any:
     return func
 
 
-def _mc(seed: int, workers: int | None, no_cache: bool) -> Any:
+def _mc(seed: int, workers: int | None, no_cache: bool, scheduler: str | None) -> Any:
     from mramcim.characterize.mtj import mc_options
 
-    return mc_options(seed=seed, workers=workers, cache=not no_cache, progress=count_progress("trials"))
+    return mc_options(
+        seed=seed, workers=workers, cache=not no_cache, scheduler=scheduler, progress=count_progress("trials")
+    )
 
 
 @click.group()
@@ -85,6 +97,7 @@ def toggle_cmd(
     seed: int,
     workers: int | None,
     no_cache: bool,
+    scheduler: str | None,
     out_dir: str,
     tech_file: str | None,
     as_json: bool,
@@ -108,7 +121,7 @@ def toggle_cmd(
         voltages=volts,
         widths=widths,
         trials=trials,
-        mc=_mc(seed, workers, no_cache),
+        mc=_mc(seed, workers, no_cache, scheduler),
     )
     show(res, as_json=as_json, out_dir=out_dir, run=run_info(t, seed))
 
@@ -142,6 +155,7 @@ def switch_cmd(
     seed: int,
     workers: int | None,
     no_cache: bool,
+    scheduler: str | None,
     out_dir: str,
     tech_file: str | None,
     as_json: bool,
@@ -169,7 +183,7 @@ def switch_cmd(
         widths=widths,
         trials=trials,
         m0=1 if from_state == "p" else -1,
-        mc=_mc(seed, workers, no_cache),
+        mc=_mc(seed, workers, no_cache, scheduler),
     )
     show(res, as_json=as_json, out_dir=out_dir, run=run_info(t, seed))
 
@@ -187,6 +201,7 @@ def retention_cmd(
     seed: int,
     workers: int | None,
     no_cache: bool,
+    scheduler: str | None,
     out_dir: str,
     tech_file: str | None,
     as_json: bool,
@@ -200,7 +215,7 @@ def retention_cmd(
 
     t = load_tech(tech_file)
     show(
-        retention(t, temperature, trials, _mc(seed, workers, no_cache)),
+        retention(t, temperature, trials, _mc(seed, workers, no_cache, scheduler)),
         as_json=as_json,
         out_dir=out_dir,
         run=run_info(t, seed),

@@ -31,6 +31,7 @@ __all__ = [
     "OutputCode",
     "OutputCodeField",
     "Parasitics",
+    "Pool",
     "ParasiticsField",
     "Reference",
     "ReferenceField",
@@ -156,6 +157,14 @@ class Algorithm(StrEnum):
 class OutputCode(StrEnum):
     ONEHOT = "onehot"
     ECOC = "ecoc"
+
+
+class Pool(StrEnum):
+    """Where the tasks of a parallel run execute without a dask scheduler (`mramcim.executor`)."""
+
+    THREAD = "thread"  # threads of this process: tasks that wait on a child process (ngspice)
+    PROCESS = "process"  # spawned Python processes
+    DASK = "dask"  # a dask.distributed LocalCluster of single-threaded worker processes
 
 
 class MtjModel(StrEnum):

@@ -1,14 +1,18 @@
 """Where packaged data lives: netlist templates, model cards and the default technology.
 
-Found through importlib.resources so an installed wheel works like a source checkout.
+Found through importlib.resources so an installed wheel works like a source checkout. The user
+cache (simulation results, design-space points) is `$MRAMCIM_CACHE_DIR`, else
+`$XDG_CACHE_HOME/mramcim`, else `~/.cache/mramcim`.
 """
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from importlib.resources.abc import Traversable
+from pathlib import Path
 
-__all__ = ["default_tech_file", "model_file", "template_dir"]
+__all__ = ["default_sweep_file", "default_tech_file", "model_file", "template_dir", "user_cache_dir"]
 
 
 def template_dir() -> Traversable:
@@ -27,3 +31,16 @@ def model_file(relative: str) -> Traversable:
 def default_tech_file() -> Traversable:
     """The documented default technology (`models/default_tech.yaml`)."""
     return model_file("default_tech.yaml")
+
+
+def default_sweep_file() -> Traversable:
+    """The small packaged design-space sweep `mramcim explore` runs without a spec (`models/explore_default.yaml`)."""
+    return model_file("explore_default.yaml")
+
+
+def user_cache_dir() -> Path:
+    """The per-user cache folder (not created here)."""
+    base = os.environ.get("MRAMCIM_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "mramcim"
+    )
+    return Path(base)

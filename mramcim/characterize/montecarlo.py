@@ -3,7 +3,8 @@
 A point (one drive waveform, N trials) is split into decks of at most `chunk` independent
 devices; every deck gets its own ngspice seed derived from the master seed, so a fixed seed
 gives identical results whatever the number of workers. Each deck runs in its own ngspice
-process (`mramcim.sim.run_deck`); a thread pool keeps `workers` of them busy. Per-device
+process (`mramcim.sim.run_deck`); an executor (`mramcim.executor`: local threads by default, a
+dask cluster with `scheduler`) keeps `workers` of them busy. Per-device
 results (final state, first equator crossing, drive energy) are cached on disk, keyed by the
 SHA-256 of the deck text, which contains the technology, the drive and the seed.
 """
@@ -12,9 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,8 @@ from mramcim.circuit.netlist import render_mtj_trials
 from mramcim.circuit.sim import SimResult, run_deck
 from mramcim.device.switching import point_summary
 from mramcim.errors import InputError
+from mramcim.executor import map_ordered, open_executor
+from mramcim.paths import user_cache_dir
 from mramcim.tech import Technology
 
 __all__ = [
@@ -78,10 +79,7 @@ class PointResult:
 
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("MRAMCIM_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "mramcim"
-    )
-    return Path(base)
+    return user_cache_dir()
 
 
 def _chunk_seeds(seed: int, n: int) -> list[int]:
@@ -138,6 +136,10 @@ def _run_chunk(
     return final, cross, energy
 
 
+def _run_job(job: tuple[Technology, Point, int, int, Path | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return _run_chunk(*job)
+
+
 def run_points(
     tech: Technology,
     points: Sequence[Point],
@@ -147,6 +149,7 @@ def run_points(
     chunk: int = DEFAULT_CHUNK,
     cache: Path | None = None,
     progress: Progress | None = None,
+    scheduler: str | None = None,
 ) -> list[PointResult]:
     """Simulate every point's trials; results in the order of `points`.
 
@@ -155,6 +158,7 @@ def run_points(
         workers: ngspice processes running at once.
         cache: folder for per-deck results (None: no cache).
         progress: called with (devices done, devices total).
+        scheduler: a dask scheduler address: the decks run on its workers instead of local threads.
     """
     if workers < 1:
         raise InputError(f"workers must be at least 1, got {workers}")
@@ -170,7 +174,6 @@ def run_points(
     total, done = sum(p.trials for p in points), 0
     if cache:
         cache.mkdir(parents=True, exist_ok=True)
-    out: dict[tuple[int, int], tuple[np.ndarray, ...]] = {}
     logger.info(
         "%d points, %d decks of up to %d devices, %d workers, cache %s",
         len(points),
@@ -179,18 +182,17 @@ def run_points(
         workers,
         cache or "off",
     )
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_run_chunk, tech, points[i], n, s, cache): (i, j, n) for i, j, n, s in jobs}
-        try:
-            for fut, (i, j, n) in futures.items():
-                out[(i, j)] = fut.result()
-                done += n
-                if progress:
-                    progress(done, total)
-        except BaseException:
-            for fut in futures:
-                fut.cancel()
-            raise
+
+    def finished(index: int) -> None:
+        nonlocal done
+        done += jobs[index][2]
+        if progress:
+            progress(done, total)
+
+    with open_executor(workers, scheduler, children=True) as pool:
+        tasks = [(tech, points[i], n, s, cache) for i, _, n, s in jobs]
+        decks = map_ordered(pool, _run_job, tasks, finished)
+    out = {(i, j): deck for (i, j, _, _), deck in zip(jobs, decks, strict=True)}
     results = []
     for i, p in enumerate(points):
         parts = [out[(i, j)] for j in range(n_chunks[i])]

@@ -64,19 +64,41 @@ class McOptions(Config):
     seed: int = Field(0, ge=0, description="master seed: the same seed gives the same result for any worker count")
     workers: int = Field(1, ge=1, description="ngspice processes running at once")
     cache: Path | None = Field(None, description="folder of the per-deck result cache (None: no cache)")
+    scheduler: str | None = Field(None, description="dask scheduler address: run the decks on its workers")
     progress: Progress | None = Field(None, exclude=True, description="called with (devices done, devices total)")
 
 
 def mc_options(
-    *, seed: int = 0, workers: int | None = None, cache: bool = True, progress: Progress | None = None
+    *,
+    seed: int = 0,
+    workers: int | None = None,
+    cache: bool = True,
+    progress: Progress | None = None,
+    scheduler: str | None = None,
 ) -> McOptions:
-    """Monte-Carlo options from user choices: all CPUs by default, the user cache folder when `cache`."""
+    """Monte-Carlo options from user choices: all CPUs by default, the user cache folder when `cache`,
+    the workers of a dask cluster with `scheduler`."""
     if seed < 0:
         raise InputError(f"seed must be >= 0, got {seed}")
     n = workers if workers is not None else (os.cpu_count() or 1)
     if n < 1:
         raise InputError(f"workers must be at least 1, got {n}")
-    return McOptions(seed=seed, workers=n, cache=default_cache_dir() if cache else None, progress=progress)
+    return McOptions(
+        seed=seed, workers=n, cache=default_cache_dir() if cache else None, scheduler=scheduler, progress=progress
+    )
+
+
+def _run(tech: Technology, points: Sequence[Point], mc: McOptions) -> list[PointResult]:
+    """`run_points` with the run options of `mc`."""
+    return run_points(
+        tech,
+        points,
+        seed=mc.seed,
+        workers=mc.workers,
+        cache=mc.cache,
+        progress=mc.progress,
+        scheduler=mc.scheduler,
+    )
 
 
 @dataclass(frozen=True)
@@ -261,7 +283,7 @@ def toggle_sweep(
         _positive("pulse width", w, "s")
     _trials(trials)
     points = [_settled_point(tech, "vcma", v, w, trials, 1) for v in voltages for w in widths]
-    results = run_points(tech, points, seed=mc.seed, workers=mc.workers, cache=mc.cache, progress=mc.progress)
+    results = _run(tech, points, mc)
     record = toggle_record(tech, voltages, widths, trials, _grid(results, len(widths)))
     return ToggleSweep(record | {"mtj_model": MtjModel.LLG, "seed": mc.seed})
 
@@ -314,7 +336,7 @@ def switch_sweep(
         _positive("pulse width", w, "s")
     _trials(trials)
     points = [_settled_point(tech, mode, sign * i, w, trials, m0) for i in currents_a for w in widths_s]
-    results = run_points(tech, points, seed=mc.seed, workers=mc.workers, cache=mc.cache, progress=mc.progress)
+    results = _run(tech, points, mc)
     out = switch_record(tech, mode, m0, currents_a, widths_s, trials, _grid(results, len(widths_s)))
     p = np.asarray(out["p_switch"])
     if len(points) >= 3 and 0 < p.mean() < 1:
@@ -372,7 +394,7 @@ def first_passage(
         Point(mode, ((0.0, sign * i), (1.0, sign * i)), w, trials, m0, True)
         for i, w in zip(currents_a, windows_s, strict=True)
     ]
-    results = run_points(tech, points, seed=mc.seed, workers=mc.workers, cache=mc.cache, progress=mc.progress)
+    results = _run(tech, points, mc)
     taus, lows, highs, counts = [], [], [], []
     for r, window_s in zip(results, windows_s, strict=True):
         crossed = np.isfinite(r.t_cross)
