@@ -11,6 +11,7 @@ from mramcim.cli.bench import bench
 from mramcim.cli.characterize import characterize, compare_schemes_cmd
 from mramcim.cli.circuit import check, gen_array, gen_cell, mac, sim, tech, verify
 from mramcim.cli.experiments import experiment
+from mramcim.cli.explore import explore
 from mramcim.cli.learn import fetch_mnist_cmd, train_cmd
 from mramcim.cli.mtj import mtj
 
@@ -70,6 +71,7 @@ for command in (
     mtj,
     train_cmd,
     experiment,
+    explore,
     fetch_mnist_cmd,
     bench,
 ):

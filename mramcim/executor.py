@@ -137,6 +137,8 @@ class DaskExecutor(Executor):
             from distributed import Client, LocalCluster
         except ImportError as err:
             raise ConfigError(f"dask.distributed is not installed ({err}); pip install 'dask[distributed]'") from None
+        if not logger.isEnabledFor(logging.DEBUG):  # distributed logs every worker start and stop at INFO
+            logging.getLogger("distributed").setLevel(logging.WARNING)
         start = time.perf_counter()
         self._cluster: Any = None
         if scheduler is not None:

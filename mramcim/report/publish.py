@@ -1,5 +1,5 @@
-"""The one publish step: a `Result` becomes `<name>.json` (with provenance), `<name>.npz` and
-`<name>.png` in an output folder.
+"""The one publish step: a `Result` becomes `<name>.json` (with provenance), `<name>.npz`,
+`<name>.png` and its tables as `<name>_<table>.csv` in an output folder.
 
 Provenance is assembled here and only here: mramcim version, git commit (source checkouts), the
 versions of Python, numpy, scipy, PySpice and ngspice, the technology (resolved values, derived
@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from mramcim.artifacts import Result, json_ready, render_png, write_bytes, write_json, write_npz
+from mramcim.artifacts import Result, json_ready, render_png, write_bytes, write_csv, write_json, write_npz
 from mramcim.circuit.sim import ngspice_version
 from mramcim.tech import Technology, tech_run_id, tech_summary
 
@@ -96,11 +96,12 @@ def _figures() -> dict[type[Result], Callable[[Any], Any]]:
     from mramcim.characterize.neuron import NeuronCharacterization
     from mramcim.encoding import TransferCurve
     from mramcim.experiments.approx_storage import ApproxStorage
+    from mramcim.experiments.explore import ExploreResult
     from mramcim.experiments.passive_wine import PassiveWine
     from mramcim.experiments.sigmoid_neuron import SigmoidNeuronStudy
     from mramcim.experiments.tgbnn_study import TgbnnStudy
     from mramcim.learn.train import TrainingRun
-    from mramcim.report import neuron_plots, passive_plots, plots
+    from mramcim.report import explore_plots, neuron_plots, passive_plots, plots
 
     def on_record(draw: Callable[[dict[str, Any]], Any]) -> Callable[[Result], Any]:
         return lambda result: draw(json_ready(result.to_json()))
@@ -117,6 +118,7 @@ def _figures() -> dict[type[Result], Callable[[Any], Any]]:
         NeuronCharacterization: on_record(neuron_plots.plot_neuron),
         SigmoidNeuronStudy: on_record(neuron_plots.plot_sigmoid_experiment),
         PassiveWine: on_record(passive_plots.plot_passive_wine),
+        ExploreResult: on_record(explore_plots.plot_explore),
     }
 
 
@@ -136,6 +138,8 @@ def publish(result: Result, out_dir: str | Path, run: Run) -> list[Path]:
     arrays = result.arrays()
     if arrays:
         written.append(write_npz(out / f"{result.name}.npz", **{k: np.asarray(v) for k, v in arrays.items()}))
+    for table, rows in result.tables().items():
+        written.append(write_csv(out / f"{result.name}_{table}.csv", rows))
     if png is not None:
         written.append(write_bytes(out / f"{result.name}.png", png))
     written.append(write_json(out / f"{result.name}.json", record))
