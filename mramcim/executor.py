@@ -200,7 +200,15 @@ class DaskExecutor(Executor):
     def close(self) -> None:
         self.client.close()
         if self._cluster is not None:
-            self._cluster.close()
+            # A loaded machine can take longer than the nanny's 4 s grace to stop a worker; the
+            # nanny then kills it and says so. Nothing is lost: every task has finished or been cancelled.
+            nanny = logging.getLogger("distributed.nanny")
+            level = nanny.level
+            nanny.setLevel(logging.ERROR)
+            try:
+                self._cluster.close()
+            finally:
+                nanny.setLevel(level)
             self._cluster = None
 
 

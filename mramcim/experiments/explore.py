@@ -444,7 +444,7 @@ class ExploreResult(RecordResult):
             lines.append(
                 f"{group}: Pareto front {n_front} points; recommended point {best['index']}: energy "
                 f"{_eng(m['energy_j'], 'J')}, accuracy {m['accuracy']:.2%} (ideal {m['ideal_accuracy']:.2%}), "
-                f"area {_eng(m['area_m2'] * 1e12, 'um^2')}, latency {_eng(m['latency_s'], 's')}"
+                f"area {m['area_m2'] * 1e12:.4g} um^2, latency {_eng(m['latency_s'], 's')}"
             )
             lines.append("    " + " ".join(f"{k}={v}" for k, v in p.items() if v is not None))
         failed = [r for r in rec["points"] if r["status"] != "ok"]
