@@ -123,6 +123,10 @@ def _import_modules(modules: Sequence[str]) -> None:
         importlib.import_module(name)
 
 
+def _quiet_shutdown() -> None:
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+
 def _is_daemon() -> bool:
     return bool(mp.current_process().daemon)
 
@@ -198,18 +202,22 @@ class DaskExecutor(Executor):
         self.client.run(_import_modules, list(modules))
 
     def close(self) -> None:
+        if self._cluster is None:
+            self.client.close()
+            return
+        # On a loaded machine a worker can outlive the nanny's 4 s grace: the nanny kills it and the
+        # worker's last heartbeat finds the scheduler gone; both log it. Nothing is lost then (every
+        # task has finished or been cancelled), so our own cluster shuts down quietly.
+        self.client.run(_quiet_shutdown)
         self.client.close()
-        if self._cluster is not None:
-            # A loaded machine can take longer than the nanny's 4 s grace to stop a worker; the
-            # nanny then kills it and says so. Nothing is lost: every task has finished or been cancelled.
-            nanny = logging.getLogger("distributed.nanny")
-            level = nanny.level
-            nanny.setLevel(logging.ERROR)
-            try:
-                self._cluster.close()
-            finally:
-                nanny.setLevel(level)
-            self._cluster = None
+        nanny = logging.getLogger("distributed.nanny")
+        level = nanny.level
+        nanny.setLevel(logging.CRITICAL)
+        try:
+            self._cluster.close()
+        finally:
+            nanny.setLevel(level)
+        self._cluster = None
 
 
 def open_executor(

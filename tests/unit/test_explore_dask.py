@@ -96,3 +96,11 @@ def test_a_killed_sweep_resumes_without_recomputing_finished_points(run_cli, tmp
 def test_workers_and_scheduler_exclude_each_other(run_cli, args):
     proc = run_cli("explore", *args)
     assert proc.returncode == 2 and "--workers and --scheduler exclude each other" in proc.stderr
+
+
+def test_bench_explore_runs_and_reports_its_cache_hits(run_cli):
+    proc = run_cli("bench", "explore", "--points", "2", "--rows", "8", "--mc", "1", "--workers", "1", "--json")
+    assert proc.returncode == 0, proc.stderr
+    record = json.loads(proc.stdout)
+    assert record["points"] == 2 and record["identical"] and record["runs"][0]["failed"] == 0
+    assert record["cached_rerun_s"] >= 0 and record["runs"][0]["points_per_minute"] > 0  # measured, not judged
