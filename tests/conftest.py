@@ -84,6 +84,9 @@ def dask_scheduler(tmp_path_factory):
                     if sock.connect_ex(("127.0.0.1", port)) == 0:
                         break
                 time.sleep(0.2)
+    deadline = time.monotonic() + 120
+    while (logs / "1.log").read_text().count("Registered to:") < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
     yield address
     for proc in reversed(procs):
         os.killpg(proc.pid, signal.SIGTERM)
