@@ -374,7 +374,10 @@ def _evaluate_task(task: tuple[str, ContextSpec, dict[str, Any]]) -> dict[str, A
         except ValidationError as err:
             raise ConfigError(format_validation(err, f"metrics of the {name} evaluator")) from None
         record = {"status": "ok", "metrics": json_ready(checked.model_dump())}
-        _canonical(record)  # JSON-able and finite, or a failure now rather than a broken cache file
+        try:  # JSON-able and finite, or a failure now rather than a broken cache file
+            _canonical(record)
+        except (TypeError, ValueError) as err:
+            raise ConfigError(f"metrics of the {name} evaluator are not finite JSON values: {err}") from None
     # The sweep must survive any one point: an evaluator bug is recorded with its type and text.
     except Exception as err:
         record = _failure(err)

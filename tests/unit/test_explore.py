@@ -158,11 +158,17 @@ def _bad_metrics(point, context):
     return {"accuracy": 1.5, "energy_j": 1.0}
 
 
+def _nan_metrics(point, context):
+    good = {"accuracy": 0.9, "ideal_accuracy": 1.0, "energy_j": 1.0, "area_m2": 1.0, "latency_s": 1.0}
+    return good | {"margin_a": float("nan")}
+
+
 @pytest.mark.parametrize(
     ("evaluate", "message", "cached"),
     [
         (_raise_bug, "ZeroDivisionError: division by zero in the model", False),
         (_bad_metrics, "invalid metrics of the broken evaluator: accuracy = 1.5: Input should be less", True),
+        (_nan_metrics, "metrics of the broken evaluator are not finite JSON values", True),
     ],
 )
 def test_an_evaluator_bug_is_recorded_with_its_type_and_the_sweep_goes_on(
