@@ -206,3 +206,14 @@ def test_publish_writes_the_table_plot_and_record(tech, tmp_path):
         assert best["index"] is None or best["point"]["scheme"] == group
         assert set(record["pareto"][group]) <= {r["index"] for r in record["points"] if r["status"] == "ok"}
     assert any("recommended point" in line or "no recommendation" in line for line in result.summary_lines())
+
+
+def test_the_cli_shows_the_default_spec_and_refuses_a_bad_one(run_cli, tmp_path):
+    shown = run_cli("explore", "--show-spec")
+    assert shown.returncode == 0 and "evaluator: mac" in shown.stdout
+    (tmp_path / "bad.yaml").write_text("sweep: {rows: [16], wires: [1]}\n")
+    for spec, message in [("nope.yaml", "sweep spec not found: nope.yaml"), ("bad.yaml", "'wires' is not a design")]:
+        proc = run_cli("explore", spec, "--out", "out")
+        lines = proc.stderr.strip().splitlines()
+        assert proc.returncode == 1 and len(lines) == 1 and message in lines[0], proc.stderr
+        assert not (tmp_path / "out").exists()
