@@ -30,7 +30,8 @@ class ExploreBench(RecordResult):
         r = self.record
         lines = [
             f"explore bench: {r['points']} points of the 'mac' evaluator ({r['rows']} x {r['cols']} arrays, "
-            f"mc {r['mc']}, seed {r['seed']}), dask LocalCluster, {r['cpu_count']} CPUs"
+            f"mc {r['mc']}, seed {r['seed']}), dask LocalCluster, {r['cpu_count']} CPUs, load average "
+            f"{r['load_average'][0]:.1f} at the start"
         ]
         for run in r["runs"]:
             lines.append(
@@ -67,6 +68,7 @@ def bench_explore(
         sweep={"scheme": ["half", "conventional"], "v_read_v": f"0.05:0.15:{points // 2}"},
         fixed={"rows": rows, "cols": cols, "mc": mc},
     )
+    load = list(os.getloadavg())  # other processes on the machine bound what a second worker can add
     runs, tables = [], []
     with tempfile.TemporaryDirectory(prefix="mramcim-bench-explore-") as tmp:
         for n in workers:
@@ -102,6 +104,6 @@ def bench_explore(
         "identical": all(t == tables[0] for t in tables),
         "cached_rerun_s": rerun_s,
         "cpu_count": os.cpu_count(),
-        "load_average": list(os.getloadavg()),
+        "load_average": load,
     }
     return ExploreBench(record)
