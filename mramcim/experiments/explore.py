@@ -107,7 +107,8 @@ class Evaluator:
     """An evaluation function and what it needs.
 
     Attributes:
-        point: the design-point model (a `Config`): validates and normalizes one point.
+        point: the design-point model (an `options.Config`, or any pydantic model): validates and
+            normalizes one point; `model_dump(mode="json")` is the point the evaluator gets.
         evaluate: (point as a JSON dict, context) -> metrics dict (see `PointMetrics`).
         load_context: (ContextSpec) -> context, called once per worker process.
         description: one line for the result and the help.
@@ -115,7 +116,7 @@ class Evaluator:
             (default: the source with the SHA-256 of every file it names).
     """
 
-    point: type[Config]
+    point: type[BaseModel]
     evaluate: Callable[[dict[str, Any], Any], dict[str, Any]]
     load_context: Callable[[ContextSpec], Any]
     description: str
@@ -241,7 +242,7 @@ def _values(name: str, raw: SweepValues) -> list[Scalar]:
     return values
 
 
-def expand_points(spec: SweepSpec, model: type[Config]) -> list[dict[str, Any]]:
+def expand_points(spec: SweepSpec, model: type[BaseModel]) -> list[dict[str, Any]]:
     """Every design point of the grid, validated and normalized by `model`, duplicates dropped
     (the first occurrence keeps its place); order: the grid's, last variable fastest."""
     fields = set(model.model_fields)
@@ -263,6 +264,8 @@ def expand_points(spec: SweepSpec, model: type[Config]) -> list[dict[str, Any]]:
             point = model(**raw).model_dump(mode="json")
         except ConfigError as err:
             raise ConfigError(f"sweep point {raw}: {err}") from None
+        except ValidationError as err:  # a point model on pydantic's BaseModel instead of options.Config
+            raise ConfigError(format_validation(err, f"sweep point {raw}")) from None
         seen.setdefault(_canonical(point), point)
     return list(seen.values())
 

@@ -9,6 +9,7 @@ import json
 
 import numpy as np
 import pytest
+from pydantic import BaseModel, Field
 
 from mramcim.errors import ConfigError, InputError
 from mramcim.experiments import explore
@@ -62,6 +63,15 @@ def test_bad_specs_fail_before_any_work(spec, message, tech, tmp_path):
     with pytest.raises(ConfigError, match=message):
         s = SweepSpec(**spec)
         run_explore(s, tech, pool="thread", workers=1)
+
+
+def test_a_plain_pydantic_point_model_gets_the_same_errors():
+    class Plain(BaseModel):
+        rows: int = Field(16, ge=2)
+
+    assert expand_points(SweepSpec(sweep={"rows": "16,32"}), Plain) == [{"rows": 16}, {"rows": 32}]
+    with pytest.raises(ConfigError, match="invalid sweep point \\{'rows': 1\\}: rows = 1: Input should be greater"):
+        expand_points(SweepSpec(sweep={"rows": [1]}), Plain)
 
 
 def test_spec_file_errors_name_the_file(tmp_path):
