@@ -196,7 +196,7 @@ def verify_xnor_cmd(tech_file: str | None, as_json: bool) -> None:
     type=choice(Engine),
     default="ngspice",
     show_default=True,
-    help="ngspice: transient (LLG) or DC; scipy: sparse nodal DC solve.",
+    help="ngspice: transient (LLG) or DC; fast: line-preconditioned CG DC solve; scipy: SuperLU DC solve (reference).",
 )
 @click.option(
     "--analysis",

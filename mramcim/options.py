@@ -98,7 +98,8 @@ class Reference(StrEnum):
 class Engine(StrEnum):
     """DC read-network solver."""
 
-    SCIPY = "scipy"
+    FAST = "fast"  # circuit/fastsolve: line-preconditioned CG (or Cholesky); equals scipy to ~1e-11
+    SCIPY = "scipy"  # SuperLU nodal solve: the reference
     NGSPICE = "ngspice"
 
 
