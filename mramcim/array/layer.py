@@ -67,7 +67,10 @@ logger = logging.getLogger(__name__)
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 OPEN_OHM = 1e12  # a replica cell whose word line is off (toggle phase)
-GLOBAL_TOL_V = 1e-12
+GLOBAL_TOL_V = 1e-11  # tap-voltage step [V]: currents then change by < 1e-15 A per segment
+TOGGLE_TOL_V = 1e-6  # the toggle map is read at mV resolution
+TOGGLE_RTOL = 1e-9
+READ_RTOL = 1e-13
 GLOBAL_MAX_ITER = 60
 
 
@@ -235,6 +238,7 @@ class HardwareLayer:
         offsets = rng.normal(0.0, sigma, n_sense) if rng is not None and sigma > 0 else np.zeros(n_sense)
         self.offsets_a = self.tech.sense.offset_a + offsets.reshape(-1, h)
         self._groups = [self._make_group(r, c, tiles) for (r, c), tiles in groups.items()]
+        self._warm: dict[str, F64] = {}
         nominal = read_path_resistances(self.tech)
         self._g_cell = 2.0 / (nominal.access_p + nominal.mtj_p + nominal.access_ap + nominal.mtj_ap)
 
@@ -328,6 +332,7 @@ class HardwareLayer:
         x: npt.NDArray[np.int8] | None,
         iterations: list[int],
         drives: list[F64 | None] | None = None,
+        phase: str = "read",
     ) -> tuple[list[F64], list[F64]]:
         """Per group, (K, c + refs) tap currents and tap voltages with the global lines solved
         (hierarchical; other mappings: every sense input at 0 V)."""
@@ -336,10 +341,15 @@ class HardwareLayer:
         if self.mapping.mapping is not Mapping.HIERARCHICAL or len(self.row_blocks) == 1:
             cur = [self._sense(g, r, x, z, dv) for g, r, z, dv in zip(self._groups, res, zero, drv, strict=True)]
             return cur, zero
-        return self._global_solve(res, x, iterations, drv)
+        return self._global_solve(res, x, iterations, drv, phase)
 
     def _global_solve(
-        self, res: list[F64], x: npt.NDArray[np.int8] | None, iterations: list[int], drives: list[F64 | None]
+        self,
+        res: list[F64],
+        x: npt.NDArray[np.int8] | None,
+        iterations: list[int],
+        drives: list[F64 | None],
+        phase: str,
     ) -> tuple[list[F64], list[F64]]:
         d, h = self.weights.shape
         nb = len(self.row_blocks)
@@ -350,7 +360,9 @@ class HardwareLayer:
         # global ladder per physical column (column block, column incl. refs): nodes 0..nb-1, sense at nb-1
         r_link = np.array([r_g_pitch * self.row_blocks[b + 1][1] for b in range(nb - 1)])  # between b and b+1
         t_max = self.mapping.cols + self.n_ref
-        volt = np.zeros((nb, n_cb, t_max))
+        # warm start: the tap voltages of the previous read of this phase (they change little between inputs)
+        volt = self._warm.get(phase, np.zeros((nb, n_cb, t_max))).copy()
+        tol = TOGGLE_TOL_V if phase == "toggle" else GLOBAL_TOL_V
         y_hat = np.array([self._g_cell * r / (1 + self._g_cell * r * self.mapping.tap_ohm) for _, r in self.row_blocks])
         # L + diag(y): tridiagonal over b = 0..nb-2 (node nb-1 is the grounded sense input)
         n = nb - 1
@@ -378,7 +390,8 @@ class HardwareLayer:
             new = np.einsum("ab,bct->act", inv, rhs)
             step = float(np.max(np.abs(new - volt[:n])))
             volt[:n] = new
-            if step < GLOBAL_TOL_V:
+            if step < tol:
+                self._warm[phase] = volt.copy()
                 iterations.append(it + 1)
                 break
         else:
@@ -412,12 +425,21 @@ class HardwareLayer:
                 volts[g.driver_src["rl"][k]] = np.where(x[r0 : r0 + g.r] < 0, op.v_vcma_v, 0.0)
             all_res.append(res)
             all_drive.append(volts)
-        _, v_taps = self._read_all(all_res, None, iterations, all_drive)
-        for g, res, drive, v_s in zip(self._groups, all_res, all_drive, v_taps, strict=True):
+        solvers = [self._solver(g) for g in self._groups]
+        for sv in solvers:
+            sv.rtol = TOGGLE_RTOL  # the toggle map needs mV, not the read's 1e-13
+        try:
+            _, v_taps = self._read_all(all_res, None, iterations, all_drive, phase="toggle")
+            sols = []
+            for g, res, drive, v_s in zip(self._groups, all_res, all_drive, v_taps, strict=True):
+                volts = np.array(drive, dtype=np.float64)
+                volts[g.sense_src.ravel()] = v_s.ravel()
+                sols.append(self._solver(g).solve(res, volts))
+        finally:
+            for sv in solvers:
+                sv.rtol = READ_RTOL
+        for g, sol in zip(self._groups, sols, strict=True):
             states = self._tile_states(g, None)
-            volts = np.array(drive, dtype=np.float64)
-            volts[g.sense_src.ravel()] = v_s.ravel()
-            sol = self._solver(g).solve(res, volts)
             idx = g.cells["rl"][:, :, : g.c]
             v_cell = sol.volts[g.net.res_a[idx]] - sol.volts[g.net.res_b[idx]]
             w_tiles = states["rl"][:, :, : g.c]
