@@ -128,3 +128,21 @@ def test_invalid_mappings():
         LayerMapping(mapping="adc", rows=15, adc_bits=5)
     with pytest.raises(InputError, match="rows"):
         segment_bounds(0, 4)
+
+
+def test_gen_array_flat_784_warns_with_predicted_rates():
+    from mramcim.array.decks import ArrayDeckSpec, array_deck
+    from mramcim.errors import MramcimWarning
+
+    with pytest.warns(MramcimWarning, match=r"predicted toggle failure rate [0-9.]+% .* sense error rate"):
+        text = array_deck(ArrayDeckSpec(rows=784, cols=2, bitline="flat"))
+    assert "Rtap" not in text and "hierarchical bit lines" not in text
+
+
+def test_gen_array_default_predicted_to_work(tech):
+    from mramcim.array.decks import ArrayDeckSpec, predict_deck_errors
+
+    pred = predict_deck_errors(tech, ArrayDeckSpec(rows=784, cols=2), trials=2)
+    assert pred.toggle_failure_rate <= 0.01 and pred.sense_error_rate == 0.0
+    flat = predict_deck_errors(tech, ArrayDeckSpec(rows=784, cols=2, bitline="flat"), trials=2)
+    assert flat.toggle_failure_rate > 0.3
