@@ -43,7 +43,7 @@ from pydantic import Field, model_validator
 
 from mramcim.array.tiledread import stack_network
 from mramcim.circuit.fastsolve import CholeskySolver, LinePcgSolver
-from mramcim.circuit.readnet import ArrayNetwork, array_topology, cell_ohm, row_line_sets
+from mramcim.circuit.readnet import ArrayNetwork, LazyNames, array_topology, cell_ohm, row_line_sets
 from mramcim.device.cell import read_path_resistances
 from mramcim.device.twostate import ToggleMap
 from mramcim.device.variation import DeviceSample
@@ -176,6 +176,7 @@ class _Group:
     last_bl: I64  # (K, c + refs) resistor index of each column's last bit-line segment
     solver: LinePcgSolver | None = None
     matrices: list[F64] | None = None  # conventional: per tile read matrix (c + refs, n_src_tile)
+    fixed_res: F64 | None = None  # conventional: the resistor values (input-independent)
 
 
 class HardwareLayer:
@@ -471,20 +472,162 @@ class HardwareLayer:
         fails = pulsed = 0
         iterations: list[int] = []
         for i, x in enumerate(x_all):
-            failed = None
-            if self.toggle_map is not None and np.any(x < 0):
-                failed, f, p = self._toggle_failed(x, rng, iterations)
-                fails, pulsed = fails + f, pulsed + p
-            res = []
-            for gi, g in enumerate(self._groups):
-                states = self._tile_states(g, x)
-                if failed is not None:
-                    w_tiles = self._tile_states(g, None)["rl"][:, :, : g.c]
-                    states["rl"][:, :, : g.c] = np.where(failed[gi], w_tiles, states["rl"][:, :, : g.c])
-                res.append(self._resistances(g, states) if self.scheme is Scheme.HALF else g.net.res_ohm)
+            res, f, p = self.read_resistances(x, rng, iterations)
+            fails, pulsed = fails + f, pulsed + p
             currents, _ = self._read_all(res, x if self.scheme is Scheme.CONVENTIONAL else None, iterations)
             self._decide(i, currents, cur_out, ref_out, act, codes)
         return LayerRead(act, cur_out, ref_out, fails, pulsed, codes, iterations)
+
+    def read_resistances(
+        self, x: npt.NDArray[np.int8], rng: np.random.Generator, iterations: list[int] | None = None
+    ) -> tuple[list[F64], int, int]:
+        """Per group, the resistor values of one read of input x (toggle failures drawn with rng),
+        and the toggle failures and pulsed cells of that read."""
+        failed, fails, pulsed = None, 0, 0
+        if self.toggle_map is not None and np.any(x < 0):
+            failed, fails, pulsed = self._toggle_failed(x, rng, [] if iterations is None else iterations)
+        res = []
+        for gi, g in enumerate(self._groups):
+            states = self._tile_states(g, x)
+            if failed is not None:
+                w_tiles = self._tile_states(g, None)["rl"][:, :, : g.c]
+                states["rl"][:, :, : g.c] = np.where(failed[gi], w_tiles, states["rl"][:, :, : g.c])
+            if self.scheme is Scheme.HALF:
+                res.append(self._resistances(g, states))
+            else:  # the weights alone set the conventional cells (the input only moves the sources)
+                if g.fixed_res is None:
+                    g.fixed_res = self._resistances(g, states)
+                res.append(g.fixed_res)
+        return res, fails, pulsed
+
+    def _drive(self, g: _Group, x: npt.NDArray[np.int8]) -> F64:
+        """(n_src,) source voltages of a read: half-size every row at V_read, conventional the line X selects."""
+        if self.scheme is Scheme.HALF:
+            return g.volts_read.copy()
+        v = self.tech.operation.v_read_v
+        volts = np.zeros(len(g.net.src_node))
+        for k, (_, r0, _) in enumerate(g.tiles):
+            xs = x[r0 : r0 + g.r]
+            volts[g.driver_src["rla"][k]] = np.where(xs > 0, v, 0.0)
+            volts[g.driver_src["rlb"][k]] = np.where(xs < 0, v, 0.0)
+        return volts
+
+    def spice_network(self, res: list[F64], x: npt.NDArray[np.int8]) -> tuple[ArrayNetwork, list[I64]]:
+        """One read as a single netlist for another solver (ngspice): every group's stacked network,
+        and for the hierarchical mapping the global bit lines joining the row blocks' tap nodes (the
+        coupling the fast path solves by its fixed point). Returns the network and, per group, the
+        (K, c + refs) index into its sense currents of each tile column (-1: no sense input there,
+        a tap on the global line)."""
+        hier = self.mapping.mapping is Mapping.HIERARCHICAL and len(self.row_blocks) > 1
+        a_parts: list[I64] = []
+        b_parts: list[I64] = []
+        blk_parts: list[I64] = []
+        src_node: list[I64] = []
+        sense_of: list[I64] = []
+        ohm_parts: list[F64] = []
+        src_volts: list[F64] = []
+        cell_res: dict[str, list[I64]] = {}
+        offset, n_res_total = 0, 0
+        tap_node: dict[tuple[int, int, int], int] = {}  # (row block, column block, column) -> node
+        cb_of = {c0: k for k, (c0, _) in enumerate(self.col_blocks)}
+        for g, r in zip(self._groups, res, strict=True):
+            n_free = g.net.n_nodes - 1
+            shift = (
+                np.where(g.net.res_a == 0, 0, g.net.res_a + offset),
+                np.where(g.net.res_b == 0, 0, g.net.res_b + offset),
+            )
+            a_parts.append(shift[0])
+            b_parts.append(shift[1])
+            ohm_parts.append(np.asarray(r, dtype=np.float64))
+            blk_parts.append(g.net.res_block)
+            for p, idx in g.cells.items():
+                cell_res.setdefault(p, []).append(idx.ravel() + n_res_total)
+            volts = self._drive(g, x)
+            nodes = np.where(g.net.src_node == 0, 0, g.net.src_node + offset)
+            is_sense = np.zeros(len(nodes), dtype=bool)
+            is_sense[g.sense_src.ravel()] = True
+            keep = np.ones(len(nodes), dtype=bool)
+            for t, (b, _, c0) in enumerate(g.tiles):
+                for j in range(g.c + self.n_ref):
+                    node = int(nodes[g.sense_src[t, j]])
+                    tap_node[(b, cb_of[c0], j)] = node
+                    if hier and b < len(self.row_blocks) - 1:
+                        keep[g.sense_src[t, j]] = False  # a tap on the global line, not a sense input
+            base = int(sum(arr.size for arr in src_node))
+            kept = np.flatnonzero(keep)
+            new_index = np.full(len(nodes), -1)
+            new_index[kept] = base + np.arange(kept.size)
+            src_node.append(nodes[kept])
+            src_volts.append(volts[kept])
+            sense_of.append(new_index[g.sense_src])
+            offset += n_free
+            n_res_total += len(r)
+        if hier:
+            pitch = self.scheme.bit_line_pitch
+            r_g = self.tech.wires.r_bl_ohm * self.mapping.wire_width / self.mapping.global_width * pitch
+            links_a, links_b, links_r = [], [], []
+            for (b, cb, j), node in tap_node.items():
+                if b + 1 < len(self.row_blocks):
+                    links_a.append(node)
+                    links_b.append(tap_node[(b + 1, cb, j)])
+                    links_r.append(r_g * self.row_blocks[b + 1][1])
+            a_parts.append(np.asarray(links_a, dtype=np.int64))
+            b_parts.append(np.asarray(links_b, dtype=np.int64))
+            ohm_parts.append(np.asarray(links_r, dtype=np.float64))
+            blk_parts.append(np.zeros(len(links_a), dtype=np.int64))
+        n_nodes = offset + 1
+        n_res = n_res_total + (len(ohm_parts[-1]) if hier else 0)
+        all_src = np.concatenate(src_node)
+        sense = np.concatenate([s.ravel() for s in sense_of])
+        sense = np.unique(sense[sense >= 0])
+        net = ArrayNetwork(
+            scheme=str(self.scheme),
+            parasitics="mesh",
+            rows=self.weights.shape[0],
+            cols=self.weights.shape[1],
+            ref_cols=0,
+            node_names=LazyNames(n_nodes, lambda: ["0", *(f"n{i}" for i in range(1, n_nodes))]),  # type: ignore[arg-type]
+            res_a=np.concatenate(a_parts),
+            res_b=np.concatenate(b_parts),
+            res_ohm=np.concatenate(ohm_parts),
+            res_block=np.concatenate(blk_parts),
+            res_names=LazyNames(n_res, lambda: [f"R{i}" for i in range(n_res)]),  # type: ignore[arg-type]
+            src_names=LazyNames(len(all_src), lambda: [f"V{i}" for i in range(len(all_src))]),  # type: ignore[arg-type]
+            src_node=all_src,
+            src_volts=np.concatenate(src_volts),
+            sense_src=sense,
+            cell_res={p: np.concatenate(v) for p, v in cell_res.items()},
+        )
+        # map each tile column to its position among the network's sense currents
+        pos = np.full(len(all_src), -1)
+        pos[sense] = np.arange(sense.size)
+        return net, [np.where(s >= 0, pos[np.maximum(s, 0)], -1) for s in sense_of]
+
+    def decide(self, x: npt.NDArray[np.int8], sense_a: F64, where: list[I64]) -> tuple[npt.NDArray[np.int8], F64]:
+        """Activations (h,) and column currents from the sense currents of `spice_network`'s netlist."""
+        currents = [np.where(w >= 0, sense_a[np.maximum(w, 0)], 0.0) for w in where]
+        d, h = self.weights.shape
+        adc = self.mapping.mapping is Mapping.ADC
+        nb, n_cb = len(self.row_blocks), len(self.col_blocks)
+        cur_out = np.zeros((1, nb, h)) if adc else np.zeros((1, h))
+        ref_out = np.zeros((1, nb, n_cb, 2)) if adc else np.zeros((1, n_cb))
+        act = np.empty((1, h), dtype=np.int8)
+        codes = np.zeros((1, nb, h)) if adc else None
+        self._decide(0, currents, cur_out, ref_out, act, codes)
+        return act[0], cur_out[0]
+
+    def fast_decide(self, x: npt.NDArray[np.int8], res: list[F64]) -> tuple[npt.NDArray[np.int8], F64]:
+        """Activations and column currents of one read from given resistances (the fast path)."""
+        currents, _ = self._read_all(res, x if self.scheme is Scheme.CONVENTIONAL else None, [])
+        d, h = self.weights.shape
+        adc = self.mapping.mapping is Mapping.ADC
+        nb, n_cb = len(self.row_blocks), len(self.col_blocks)
+        cur_out = np.zeros((1, nb, h)) if adc else np.zeros((1, h))
+        ref_out = np.zeros((1, nb, n_cb, 2)) if adc else np.zeros((1, n_cb))
+        act = np.empty((1, h), dtype=np.int8)
+        codes = np.zeros((1, nb, h)) if adc else None
+        self._decide(0, currents, cur_out, ref_out, act, codes)
+        return act[0], cur_out[0]
 
     def _decide(
         self, i: int, currents: list[F64], cur_out: F64, ref_out: F64, act: npt.NDArray[np.int8], codes: F64 | None

@@ -39,7 +39,7 @@ import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -54,6 +54,7 @@ from mramcim.array.periphery import (
     bits_for,
     load_periphery,
 )
+from mramcim.artifacts import RecordResult
 from mramcim.device.cell import read_path_resistances
 from mramcim.errors import InputError
 from mramcim.options import Config, Mapping, MappingField, Scheme, SchemeField
@@ -61,6 +62,7 @@ from mramcim.tech import Technology, override
 
 __all__ = [
     "DesignContext",
+    "DesignEvaluation",
     "DesignPoint",
     "build_context",
     "evaluate_design",
@@ -311,6 +313,27 @@ def _latency(p: DesignPoint, tech: Technology, layer: HardwareLayer, per: Periph
     out["output_layer"] = math.ceil(math.log2(HIDDEN)) * per.adder_delay_s
     out["total"] = float(sum(out.values()))
     return out
+
+
+@dataclass(frozen=True)
+class DesignEvaluation(RecordResult):
+    """`evaluate_design`'s record as a publishable result."""
+
+    name: ClassVar[str] = "design"
+
+    def summary_lines(self) -> list[str]:
+        r = self.record
+        p, acc, e = r["point"], r["accuracy"], r["energy_j"]
+        parts = ", ".join(f"{k} {v * 1e12:.2f}" for k, v in e.items() if k != "total")
+        return [
+            f"{p['scheme']} {p['mapping']} R={p['rows']} C={p['cols']} "
+            f"({p['weights']} weights, {acc['n_images']} images)",
+            f"accuracy {acc['hardware']:.4f} (software, same images {acc['software_same_images']:.4f}; all images "
+            f"{acc['software_all_images']:.4f}); toggle failure rate {r['toggle']['failure_rate']:.2e}",
+            f"energy per inference {e['total'] * 1e9:.3f} nJ ({parts} pJ)",
+            f"area {r['area']['um2']['total'] / 1e6:.4f} mm^2 ({r['area']['f2']['total']:.3g} F^2 at "
+            f"{r['notes']['node_nm']:g} nm); latency {r['latency_s']['total'] * 1e9:.2f} ns; {r['seconds']:.1f} s",
+        ]
 
 
 def load_context(folder: str | Path, tech: Technology) -> DesignContext:

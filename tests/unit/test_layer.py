@@ -146,3 +146,17 @@ def test_gen_array_default_predicted_to_work(tech):
     assert pred.toggle_failure_rate <= 0.01 and pred.sense_error_rate == 0.0
     flat = predict_deck_errors(tech, ArrayDeckSpec(rows=784, cols=2, bitline="flat"), trials=2)
     assert flat.toggle_failure_rate > 0.3
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("mapping", ["hierarchical", "adc", "single"])
+def test_spice_network_equals_the_fast_path(tech, scheme, mapping):
+    """The one-netlist form of a read (what ngspice solves) gives the fast path's decisions and currents."""
+    w, x = _operands(20, 5, 4)
+    layer = HardwareLayer(tech, w, LayerMapping(scheme=scheme, mapping=mapping, rows=8, cols=3, global_width=4.0))
+    res, _, _ = layer.read_resistances(x, np.random.default_rng(0))
+    net, where = layer.spice_network(res, x)
+    act, cur = layer.decide(x, solve_scipy(net).sense_currents(net), where)
+    fast_act, fast_cur = layer.fast_decide(x, res)
+    np.testing.assert_allclose(cur, fast_cur, rtol=1e-9)
+    np.testing.assert_array_equal(act, fast_act)
