@@ -512,12 +512,15 @@ class HardwareLayer:
             volts[g.driver_src["rlb"][k]] = np.where(xs < 0, v, 0.0)
         return volts
 
-    def spice_network(self, res: list[F64], x: npt.NDArray[np.int8]) -> tuple[ArrayNetwork, list[I64]]:
+    def spice_network(
+        self, res: list[F64], x: npt.NDArray[np.int8], col_block: int | None = None
+    ) -> tuple[ArrayNetwork, list[I64]]:
         """One read as a single netlist for another solver (ngspice): every group's stacked network,
         and for the hierarchical mapping the global bit lines joining the row blocks' tap nodes (the
         coupling the fast path solves by its fixed point). Returns the network and, per group, the
         (K, c + refs) index into its sense currents of each tile column (-1: no sense input there,
-        a tap on the global line)."""
+        a tap on the global line, or a tile left out). `col_block` keeps only the sub-arrays of one
+        column block (they share no wire with the others), so a read can be solved block by block."""
         hier = self.mapping.mapping is Mapping.HIERARCHICAL and len(self.row_blocks) > 1
         a_parts: list[I64] = []
         b_parts: list[I64] = []
@@ -530,7 +533,13 @@ class HardwareLayer:
         offset, n_res_total = 0, 0
         tap_node: dict[tuple[int, int, int], int] = {}  # (row block, column block, column) -> node
         cb_of = {c0: k for k, (c0, _) in enumerate(self.col_blocks)}
+        keep_c0 = None if col_block is None else self.col_blocks[col_block][0]
         for g, r in zip(self._groups, res, strict=True):
+            if keep_c0 is not None and all(c0 != keep_c0 for _, _, c0 in g.tiles):
+                sense_of.append(np.full(g.sense_src.shape, -1, dtype=np.int64))
+                continue
+            if keep_c0 is not None:
+                g, r, full_shape, sel = self._subgroup(g, r, keep_c0)
             n_free = g.net.n_nodes - 1
             shift = (
                 np.where(g.net.res_a == 0, 0, g.net.res_a + offset),
@@ -559,7 +568,12 @@ class HardwareLayer:
             new_index[kept] = base + np.arange(kept.size)
             src_node.append(nodes[kept])
             src_volts.append(volts[kept])
-            sense_of.append(new_index[g.sense_src])
+            if keep_c0 is not None:
+                full = np.full(full_shape, -1, dtype=np.int64)
+                full[sel] = new_index[g.sense_src]
+                sense_of.append(full)
+            else:
+                sense_of.append(new_index[g.sense_src])
             offset += n_free
             n_res_total += len(r)
         if hier:
@@ -603,9 +617,42 @@ class HardwareLayer:
         pos[sense] = np.arange(sense.size)
         return net, [np.where(s >= 0, pos[np.maximum(s, 0)], -1) for s in sense_of]
 
-    def decide(self, x: npt.NDArray[np.int8], sense_a: F64, where: list[I64]) -> tuple[npt.NDArray[np.int8], F64]:
-        """Activations (h,) and column currents from the sense currents of `spice_network`'s netlist."""
-        currents = [np.where(w >= 0, sense_a[np.maximum(w, 0)], 0.0) for w in where]
+    def _subgroup(self, g: _Group, r: F64, c0_keep: int) -> tuple[_Group, F64, tuple[int, ...], I64]:
+        """The tiles of `g` in one column block as a group of their own (same topology, fewer copies)."""
+        sel = np.array([t for t, (_, _, c0) in enumerate(g.tiles) if c0 == c0_keep], dtype=np.int64)
+        topo = array_topology(self.tech, scheme=self.scheme, parasitics="mesh", rows=g.r, cols=g.c, ref_cols=self.n_ref)
+        n_res, n_src = len(topo.res_a), len(topo.src_node)
+        net, cells = stack_network(topo, sel.size)
+        res_idx = (sel[:, None] * n_res + np.arange(n_res)[None, :]).ravel()
+        src_idx = (sel[:, None] * n_src + np.arange(n_src)[None, :]).ravel()
+        k = np.arange(sel.size)
+        sub = _Group(
+            g.r,
+            g.c,
+            [g.tiles[t] for t in sel],
+            net,
+            cells,
+            g.volts_read[src_idx],
+            {p: idx[None, :] + (k * n_src)[:, None] for p, idx in topo.driver_src.items()},
+            topo.sense_src[None, :] + (k * n_src)[:, None],
+            g.last_bl[sel] - (sel * n_res)[:, None] + (k * n_res)[:, None],
+        )
+        return sub, np.asarray(r)[res_idx], g.sense_src.shape, sel
+
+    def decide(
+        self, x: npt.NDArray[np.int8], sense_a: F64 | list[F64], where: list[I64] | list[list[I64]]
+    ) -> tuple[npt.NDArray[np.int8], F64]:
+        """Activations (h,) and column currents from the sense currents of `spice_network`'s netlist
+        (or of several of them, one per column block: lists of sense currents and of `where`)."""
+        parts: list[tuple[F64, list[I64]]]
+        if isinstance(sense_a, list):
+            parts = list(zip(sense_a, where, strict=True))  # type: ignore[arg-type]
+        else:
+            parts = [(sense_a, where)]  # type: ignore[list-item]
+        currents = [np.zeros(w.shape) for w in parts[0][1]]
+        for s_a, wh in parts:
+            for cur, w in zip(currents, wh, strict=True):
+                cur += np.where(w >= 0, s_a[np.maximum(w, 0)], 0.0)
         d, h = self.weights.shape
         adc = self.mapping.mapping is Mapping.ADC
         nb, n_cb = len(self.row_blocks), len(self.col_blocks)

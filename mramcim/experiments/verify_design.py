@@ -9,8 +9,9 @@ difference, and images per minute.
 For every image the read of the chip is fixed first (device sample, offsets and, half-size, the
 toggle failures drawn for that read: the toggle phase itself is not re-simulated here; the
 flagship transient and tests/circuit check toggling). That read is then solved twice: by the
-fast path of array/layer.py, and by ngspice as one `.op` netlist holding every sub-array (and,
-hierarchical, the global bit lines joining their taps) - `HardwareLayer.spice_network`. The
+fast path of array/layer.py, and by ngspice as `.op` netlists, one per column block (the
+column blocks share no wire), each holding every sub-array of the block and, hierarchical, the
+global bit lines joining their taps - `HardwareLayer.spice_network`. The
 sense and ADC decisions are taken from each set of currents by the same comparator / ADC model.
 Images are spread over `workers` parallel ngspice processes.
 

@@ -160,3 +160,15 @@ def test_spice_network_equals_the_fast_path(tech, scheme, mapping):
     fast_act, fast_cur = layer.fast_decide(x, res)
     np.testing.assert_allclose(cur, fast_cur, rtol=1e-9)
     np.testing.assert_array_equal(act, fast_act)
+
+
+@pytest.mark.parametrize("mapping", ["hierarchical", "adc"])
+def test_spice_network_by_column_block_equals_the_whole(tech, mapping):
+    w, x = _operands(20, 7, 5)
+    layer = HardwareLayer(tech, w, LayerMapping(scheme="half", mapping=mapping, rows=8, cols=3, global_width=4.0))
+    res, _, _ = layer.read_resistances(x, np.random.default_rng(0))
+    parts = [layer.spice_network(res, x, col_block=k) for k in range(len(layer.col_blocks))]
+    act, cur = layer.decide(x, [solve_scipy(n).sense_currents(n) for n, _ in parts], [wh for _, wh in parts])
+    fast_act, fast_cur = layer.fast_decide(x, res)
+    np.testing.assert_allclose(cur, fast_cur, rtol=1e-9)
+    np.testing.assert_array_equal(act, fast_act)
