@@ -230,7 +230,7 @@ def _energy(
         t_vcma_s=op.t_vcma_s,
         ra_ohm_m2=p.ra_ohm_m2,
     )
-    d, h = FAN_IN, HIDDEN
+    d, h = layer.weights.shape
     n_cb = len(layer.col_blocks)
     cols_total = h + n_cb * layer.n_ref  # physical columns per row (data + replicas)
     n_cells = d * cols_total
@@ -263,7 +263,7 @@ def _energy(
 
 def _area(p: DesignPoint, tech: Technology, layer: HardwareLayer, per: PeripheryTable) -> dict[str, Any]:
     f2 = per.f2_m2
-    d, h = FAN_IN, HIDDEN
+    d, h = layer.weights.shape
     n_cb, n_rb = len(layer.col_blocks), len(layer.row_blocks)
     refs = n_cb * layer.n_ref * (n_rb if p.mapping is Mapping.ADC else 1)
     cell_f2 = per.cell_f2[str(p.scheme)]
@@ -310,7 +310,7 @@ def _latency(p: DesignPoint, tech: Technology, layer: HardwareLayer, per: Periph
     else:
         out["convert"] = per.sa_latency_s
         out["accumulate"] = 0.0
-    out["output_layer"] = math.ceil(math.log2(HIDDEN)) * per.adder_delay_s
+    out["output_layer"] = math.ceil(math.log2(layer.weights.shape[1])) * per.adder_delay_s
     out["total"] = float(sum(out.values()))
     return out
 
