@@ -11,7 +11,8 @@ toggle failures drawn for that read: the toggle phase itself is not re-simulated
 flagship transient and tests/circuit check toggling). That read is then solved twice: by the
 fast path of array/layer.py, and by ngspice as `.op` netlists, one per column block (the
 column blocks share no wire), each holding every sub-array of the block and, hierarchical, the
-global bit lines joining their taps - `HardwareLayer.spice_network`. The
+global bit lines joining their taps - `HardwareLayer.spice_network` - partitioned further into
+decks of `block_cols` tile columns whose interface voltages ngspice's own Kirchhoff residual checks. The
 sense and ADC decisions are taken from each set of currents by the same comparator / ADC model.
 Images are spread over `workers` parallel ngspice processes.
 
@@ -66,9 +67,16 @@ def verify_design(
     *,
     n_images: int = 200,
     workers: int = 1,
+    block_cols: int | None = 4,
     progress: Any = None,
 ) -> DesignVerification:
     """Push `n_images` test images through the design's hidden layer in ngspice and compare.
+
+    Args:
+        block_cols: ngspice partition width within a column-block deck (circuit/dcsolve: cut nodes
+            at the fast solution's voltages, accepted only when ngspice's own currents close
+            Kirchhoff's law there to 1e-6); None: one flat deck per column block (ngspice orders a
+            ~150 k-element mesh badly: > 5 min and 2 GB for one block on this machine).
 
     Raises:
         MramcimError: an invalid point, or an ngspice failure.
@@ -122,6 +130,8 @@ def verify_design(
         "activation_mismatches": int(np.sum(a_spice != a_fast)),
         "max_current_rel_diff": float(np.max(np.abs(c_spice - c_fast) / scale)),
         "workers": workers,
+        "block_cols": block_cols,
+        "kcl_note": "partitioned decks are accepted only when ngspice's currents close KCL at the cuts to 1e-6",
         "wall_s": wall,
         "images_per_minute": 60.0 * y.size / wall,
         "spice_seconds_per_image": float(np.mean([s[2] for s in spice])),
