@@ -94,15 +94,25 @@ def verify_design(
     reads = [layer.read_resistances(x, rng)[0] for x in x_all]  # the chip's reads, fixed before solving
 
     def solve(i: int) -> tuple[np.ndarray, np.ndarray, float, int]:
-        net, where = layer.spice_network(reads[i], x_all[i])
         t0 = time.perf_counter()
-        dc = solve_dc(
-            net, "ngspice", block_cols=None, timeout_s=max(tech.simulation.timeout_s, 3600), title=f"image {i}"
-        )
-        act, cur = layer.decide(x_all[i], dc.sense_a, where)
+        senses, wheres, elements = [], [], 0
+        for k in range(len(layer.col_blocks)):  # column blocks share no wire: one netlist each
+            net, where = layer.spice_network(reads[i], x_all[i], col_block=k)
+            dc = solve_dc(
+                net,
+                "ngspice",
+                block_cols=block_cols,
+                workers=1,
+                timeout_s=max(tech.simulation.timeout_s, 3600),
+                title=f"image {i} column block {k}",
+            )
+            senses.append(dc.sense_a)
+            wheres.append(where)
+            elements += len(net.res_ohm) + len(net.src_node)
+        act, cur = layer.decide(x_all[i], senses, wheres)
         if progress:
             progress(f"image {i + 1}/{len(x_all)}: ngspice {time.perf_counter() - t0:.1f} s")
-        return act, cur, time.perf_counter() - t0, len(net.res_ohm) + len(net.src_node)
+        return act, cur, time.perf_counter() - t0, elements
 
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
