@@ -9,6 +9,7 @@ import sys
 import click
 from mramcim.cli.bench import bench
 from mramcim.cli.characterize import characterize, compare_schemes_cmd
+from mramcim.cli.chip import chip, verify_design_cmd
 from mramcim.cli.circuit import check, gen_array, gen_cell, mac, sim, tech, verify
 from mramcim.cli.experiments import experiment
 from mramcim.cli.explore import explore
@@ -74,8 +75,10 @@ for command in (
     explore,
     fetch_mnist_cmd,
     bench,
+    chip,
 ):
     cli.add_command(command)
+verify.add_command(verify_design_cmd)
 
 
 def main() -> None:

@@ -27,6 +27,8 @@ __all__ = [
     "DriveKind",
     "Engine",
     "EngineField",
+    "Mapping",
+    "MappingField",
     "MtjModel",
     "OutputCode",
     "OutputCodeField",
@@ -99,8 +101,17 @@ class Reference(StrEnum):
 class Engine(StrEnum):
     """DC read-network solver."""
 
-    SCIPY = "scipy"
+    FAST = "fast"  # circuit/fastsolve: line-preconditioned CG (or Cholesky); equals scipy to ~1e-11
+    SCIPY = "scipy"  # SuperLU nodal solve: the reference
     NGSPICE = "ngspice"
+
+
+class Mapping(StrEnum):
+    """How the partial sums of a column split over sub-arrays are combined (array/layer.py)."""
+
+    SINGLE = "single"  # one fan-in-row array per column: today's flat design
+    HIERARCHICAL = "hierarchical"  # local bit-line segments summed as currents on a global bit line
+    ADC = "adc"  # a b-bit ADC per sub-array column, digital sum, then the sign
 
 
 class Analysis(StrEnum):
@@ -207,6 +218,7 @@ SchemeField = Annotated[Scheme, _parser(Scheme, "scheme", Scheme.active())]
 ParasiticsField = Annotated[Parasitics, _parser(Parasitics, "parasitics")]
 ReferenceField = Annotated[Reference, _parser(Reference, "reference")]
 EngineField = Annotated[Engine, _parser(Engine, "engine")]
+MappingField = Annotated[Mapping, _parser(Mapping, "mapping")]
 AlgorithmField = Annotated[Algorithm, _parser(Algorithm, "algorithm")]
 OutputCodeField = Annotated[OutputCode, _parser(OutputCode, "output code")]
 WriteBiasField = Annotated[WriteBias, _parser(WriteBias, "write bias")]

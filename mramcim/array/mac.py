@@ -85,7 +85,7 @@ def run_mac(
     network of the same array (same wires), then applied as the comparators' reference current.
     """
     i_ref = read_mac(
-        tech, weights, inputs, ReadSetup(scheme=scheme, parasitics=parasitics, reference="replica", engine="scipy")
+        tech, weights, inputs, ReadSetup(scheme=scheme, parasitics=parasitics, reference="replica", engine="fast")
     ).i_ref_a
     deck = render_array(tech, weights, inputs, scheme, parasitics=parasitics, i_ref=i_ref)
     result = simulate(deck, tech, f"{scheme} array {deck.meta['rows']}x{deck.meta['cols']}")
@@ -118,15 +118,15 @@ def mac(
     """One MAC at a corner: the LLG transient (`tran`, ngspice only) or the DC read network (`dc`).
 
     Args:
-        analysis: default `tran` for the ngspice engine, `dc` for scipy.
+        analysis: default `tran` for the ngspice engine, `dc` for fast and scipy.
         corner: applied to `tech` here.
     """
     engine = setup.engine
     if analysis is None:
         analysis = Analysis.TRAN if engine is Engine.NGSPICE else Analysis.DC
     analysis = parse_option(Analysis, analysis, "analysis")
-    if analysis is Analysis.TRAN and engine is Engine.SCIPY:
-        raise InputError("the scipy engine solves the DC read network only; use --analysis dc or --engine ngspice")
+    if analysis is Analysis.TRAN and engine is not Engine.NGSPICE:
+        raise InputError(f"the {engine} engine solves the DC read network only; use --analysis dc or --engine ngspice")
     tech = apply_corner(tech, corner)
     if analysis is Analysis.DC:
         return replace(read_mac(tech, weights, inputs, setup), corner=corner)
