@@ -124,12 +124,20 @@ class Evaluator:
 
 
 def evaluators() -> dict[str, Evaluator]:
-    """The registered evaluators by name: one line each (the chip model of issue 17 plugs in here)."""
+    """The registered evaluators by name: one entry each."""
+    from mramcim.experiments.explore_chip import ChipPoint, chip_data_identity, evaluate_chip, load_chip_context
     from mramcim.experiments.explore_mac import MacPoint, evaluate_mac, load_mac_context
 
     return {
         "mac": Evaluator(
             MacPoint, evaluate_mac, load_mac_context, "one sub-array's MAC read: sign accuracy, energy, area"
+        ),
+        "chip": Evaluator(
+            ChipPoint,
+            evaluate_chip,
+            load_chip_context,
+            "the 784-512-10 MNIST chip: accuracy through the hardware layer, energy/area/latency per inference",
+            chip_data_identity,
         ),
     }
 
