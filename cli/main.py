@@ -12,8 +12,10 @@ from typing import Any
 import click
 from mramcim.cli.bench import bench
 from mramcim.cli.characterize import characterize, compare_schemes_cmd
+from mramcim.cli.chip import chip, verify_design_cmd
 from mramcim.cli.circuit import check, gen_array, gen_cell, mac, sim, tech, verify
 from mramcim.cli.experiments import experiment
+from mramcim.cli.explore import explore
 from mramcim.cli.learn import fetch_mnist_cmd, train_cmd
 from mramcim.cli.mtj import mtj
 
@@ -73,10 +75,13 @@ for command in (
     mtj,
     train_cmd,
     experiment,
+    explore,
     fetch_mnist_cmd,
     bench,
+    chip,
 ):
     cli.add_command(command)
+verify.add_command(verify_design_cmd)
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:

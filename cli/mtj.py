@@ -14,6 +14,8 @@ from mramcim.cli.common import (
     run_info,
     show,
     simulator_option,
+    scheduler_option,
+    show,
     tech_option,
 )
 
@@ -28,7 +30,7 @@ def _mc_options(func: Any) -> Any:
         func
     )
     func = click.option("--no-cache", is_flag=True, help="Re-simulate even when a cached result exists.")(func)
-    return simulator_option(func)
+    return scheduler_option(simulator_option(func))
 
 
 def _model_options(func: Any) -> Any:
@@ -48,11 +50,16 @@ def _model_options(func: Any) -> Any:
     return func
 
 
-def _mc(seed: int, workers: int | None, no_cache: bool, simulator: str) -> Any:
+def _mc(seed: int, workers: int | None, no_cache: bool, simulator: str, scheduler: str | None) -> Any:
     from mramcim.characterize.mtj import mc_options
 
     return mc_options(
-        seed=seed, workers=workers, cache=not no_cache, progress=count_progress("trials"), simulator=simulator
+        seed=seed,
+        workers=workers,
+        cache=not no_cache,
+        progress=count_progress("trials"),
+        simulator=simulator,
+        scheduler=scheduler,
     )
 
 
@@ -112,6 +119,7 @@ def toggle_cmd(
     workers: int | None,
     no_cache: bool,
     simulator: str,
+    scheduler: str | None,
     out_dir: str,
     tech_file: str | None,
     as_json: bool,
@@ -135,7 +143,7 @@ def toggle_cmd(
         voltages=volts,
         widths=widths,
         trials=trials,
-        mc=_mc(seed, workers, no_cache, simulator),
+        mc=_mc(seed, workers, no_cache, simulator, scheduler),
     )
     show(res, as_json=as_json, out_dir=out_dir, run=run_info(t, seed))
 
@@ -181,6 +189,7 @@ def switch_cmd(
     workers: int | None,
     no_cache: bool,
     simulator: str,
+    scheduler: str | None,
     out_dir: str,
     tech_file: str | None,
     as_json: bool,
@@ -211,7 +220,7 @@ def switch_cmd(
         widths=widths,
         trials=trials,
         m0=1 if from_state == "p" else -1,
-        mc=_mc(seed, workers, no_cache, simulator),
+        mc=_mc(seed, workers, no_cache, simulator, scheduler),
         zero_temperature=zero_temperature,
     )
     show(res, as_json=as_json, out_dir=out_dir, run=run_info(t, seed))
@@ -231,6 +240,7 @@ def retention_cmd(
     workers: int | None,
     no_cache: bool,
     simulator: str,
+    scheduler: str | None,
     out_dir: str,
     tech_file: str | None,
     as_json: bool,
@@ -244,7 +254,7 @@ def retention_cmd(
 
     t = load_tech(tech_file)
     show(
-        retention(t, temperature, trials, _mc(seed, workers, no_cache, simulator)),
+        retention(t, temperature, trials, _mc(seed, workers, no_cache, simulator, scheduler)),
         as_json=as_json,
         out_dir=out_dir,
         run=run_info(t, seed),

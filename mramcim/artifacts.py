@@ -1,7 +1,8 @@
 """Results and how they reach the disk.
 
 `Result` is what every study and characterization returns: one frozen object that knows its JSON
-record (`to_json`), its arrays (`arrays`, written as NPZ) and its summary (`summary_lines`).
+record (`to_json`), its arrays (`arrays`, written as NPZ), its tables (`tables`, written as CSV) and
+its summary (`summary_lines`).
 `mramcim.report.publish` writes it with its plot and provenance; nothing else writes results.
 
 Atomic output: every file is written to a temporary sibling (`.<name>.mramcim-tmp-*`), synced and
@@ -14,6 +15,7 @@ truncated, deeply nested, a header claiming more data than the file holds) into 
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
@@ -41,6 +43,7 @@ __all__ = [
     "read_small_text",
     "render_png",
     "write_bytes",
+    "write_csv",
     "write_json",
     "write_npz",
     "write_png",
@@ -62,6 +65,10 @@ class Result(ABC):
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Arrays written to `<name>.npz` (none by default)."""
+        return {}
+
+    def tables(self) -> dict[str, list[dict[str, Any]]]:
+        """Tables written as `<name>_<key>.csv`, one dict per row (none by default)."""
         return {}
 
     @abstractmethod
@@ -191,6 +198,21 @@ def write_text(path: str | os.PathLike[str], text: str) -> Path:
 
 def write_json(path: str | os.PathLike[str], payload: Any) -> Path:
     return write_text(path, json.dumps(payload, indent=2, sort_keys=True) + "\n")
+
+
+def csv_text(rows: list[dict[str, Any]]) -> str:
+    """Rows as CSV; the columns are every key, in the order first seen (missing cells empty)."""
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(json_ready(rows))
+    return buffer.getvalue()
+
+
+def write_csv(path: str | os.PathLike[str], rows: list[dict[str, Any]]) -> Path:
+    """`csv_text(rows)` written atomically."""
+    return write_text(path, csv_text(rows))
 
 
 def write_npz(path: str | os.PathLike[str], **arrays: np.ndarray) -> Path:

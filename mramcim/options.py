@@ -28,10 +28,13 @@ __all__ = [
     "DriveKind",
     "Engine",
     "EngineField",
+    "Mapping",
+    "MappingField",
     "MtjModel",
     "OutputCode",
     "OutputCodeField",
     "Parasitics",
+    "Pool",
     "ParasiticsField",
     "Reference",
     "ReferenceField",
@@ -101,7 +104,8 @@ class Reference(StrEnum):
 class Engine(StrEnum):
     """DC read-network solver."""
 
-    SCIPY = "scipy"
+    FAST = "fast"  # circuit/fastsolve: line-preconditioned CG (or Cholesky); equals scipy to ~1e-11
+    SCIPY = "scipy"  # SuperLU nodal solve: the reference
     NGSPICE = "ngspice"
     VACASK = "vacask"  # one flat operating-point deck (KLU orders the mesh well)
 
@@ -124,6 +128,14 @@ class DeckFormat(StrEnum):
     def needs_folder(self) -> bool:
         """Other files are written beside the deck (so it needs -o)."""
         return self is not DeckFormat.SPICE
+
+
+class Mapping(StrEnum):
+    """How the partial sums of a column split over sub-arrays are combined (array/layer.py)."""
+
+    SINGLE = "single"  # one fan-in-row array per column: today's flat design
+    HIERARCHICAL = "hierarchical"  # local bit-line segments summed as currents on a global bit line
+    ADC = "adc"  # a b-bit ADC per sub-array column, digital sum, then the sign
 
 
 class Analysis(StrEnum):
@@ -182,6 +194,14 @@ class OutputCode(StrEnum):
     ECOC = "ecoc"
 
 
+class Pool(StrEnum):
+    """Where the tasks of a parallel run execute without a dask scheduler (`mramcim.executor`)."""
+
+    THREAD = "thread"  # threads of this process: tasks that wait on a child process (ngspice)
+    PROCESS = "process"  # spawned Python processes
+    DASK = "dask"  # a dask.distributed LocalCluster of single-threaded worker processes
+
+
 class MtjModel(StrEnum):
     LLG = "llg"  # macrospin Landau-Lifshitz-Gilbert in ngspice
     TWOSTATE = "twostate"  # calibrated statistical model
@@ -223,6 +243,7 @@ ParasiticsField = Annotated[Parasitics, _parser(Parasitics, "parasitics")]
 ReferenceField = Annotated[Reference, _parser(Reference, "reference")]
 EngineField = Annotated[Engine, _parser(Engine, "engine")]
 SimulatorField = Annotated[Simulator, _parser(Simulator, "simulator")]
+MappingField = Annotated[Mapping, _parser(Mapping, "mapping")]
 AlgorithmField = Annotated[Algorithm, _parser(Algorithm, "algorithm")]
 OutputCodeField = Annotated[OutputCode, _parser(OutputCode, "output code")]
 WriteBiasField = Annotated[WriteBias, _parser(WriteBias, "write bias")]

@@ -1,7 +1,7 @@
 """Where packaged data lives: netlist templates, model cards and the default technology.
 
 Found through importlib.resources so an installed wheel works like a source checkout. The user
-cache (simulation results, compiled Verilog-A models) is `$MRAMCIM_CACHE_DIR`, else
+cache (simulation results, compiled Verilog-A models, design-space points) is `$MRAMCIM_CACHE_DIR`, else
 `$XDG_CACHE_HOME/mramcim`, else `~/.cache/mramcim`.
 """
 
@@ -12,6 +12,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+__all__ = ["default_sweep_file", "default_tech_file", "model_file", "template_dir", "user_cache_dir"]
 __all__ = ["default_tech_file", "model_file", "template_dir", "user_cache_dir"]
 
 
@@ -31,6 +32,11 @@ def model_file(relative: str) -> Traversable:
 def default_tech_file() -> Traversable:
     """The documented default technology (`models/default_tech.yaml`)."""
     return model_file("default_tech.yaml")
+
+
+def default_sweep_file() -> Traversable:
+    """The small packaged design-space sweep `mramcim explore` runs without a spec (`models/explore_default.yaml`)."""
+    return model_file("explore_default.yaml")
 
 
 def user_cache_dir() -> Path:

@@ -3,8 +3,12 @@ from __future__ import annotations
 import ctypes.util
 import importlib.util
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +90,47 @@ def invoke():
         return Outcome(code, out.getvalue().decode(errors="replace"), err.getvalue().decode(errors="replace"))
 
     return call
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler(tmp_path_factory):
+    """A real dask cluster on localhost: `dask scheduler` and `dask worker` (2 single-threaded
+    processes, non-daemonic so their tasks may start ngspice) on free ports; yields its address."""
+    logs = tmp_path_factory.mktemp("dask")
+    dask = str(Path(sys.executable).parent / "dask")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = os.environ | {"DASK_DISTRIBUTED__WORKER__DAEMON": "False", "OMP_NUM_THREADS": "1"}
+    commands = [
+        [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+        [dask, "worker", address, "--nworkers", "2", "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard"],
+    ]
+    procs = []
+    for n, command in enumerate(commands):
+        with (logs / f"{n}.log").open("w") as log:  # the child keeps its own handle
+            procs.append(
+                subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+            )
+        if n == 0:  # the workers need the scheduler's port open
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                with socket.socket() as sock:
+                    if sock.connect_ex(("127.0.0.1", port)) == 0:
+                        break
+                time.sleep(0.2)
+    deadline = time.monotonic() + 120
+    while (logs / "1.log").read_text().count("Registered to:") < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    yield address
+    for proc in reversed(procs):
+        os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

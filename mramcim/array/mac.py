@@ -96,7 +96,7 @@ def run_mac(
     network of the same array (same wires), then applied as the comparators' reference current.
     """
     i_ref = read_mac(
-        tech, weights, inputs, ReadSetup(scheme=scheme, parasitics=parasitics, reference="replica", engine="scipy")
+        tech, weights, inputs, ReadSetup(scheme=scheme, parasitics=parasitics, reference="replica", engine="fast")
     ).i_ref_a
     sim = check_simulator(simulator)
     render = render_array_vacask if sim is Simulator.VACASK else render_array
@@ -133,7 +133,7 @@ def mac(
     """One MAC at a corner: the LLG transient (`tran`) or the DC read network (`dc`).
 
     Args:
-        analysis: default `tran` for the ngspice engine, `dc` for scipy and vacask.
+        analysis: default `tran` for the ngspice engine, `dc` for fast, scipy and vacask.
         corner: applied to `tech` here.
         simulator: the transient's simulator (ngspice or vacask; the vacask engine implies vacask); the DC
             solve follows `setup.engine`.
@@ -142,9 +142,9 @@ def mac(
     if analysis is None:
         analysis = Analysis.TRAN if engine is Engine.NGSPICE else Analysis.DC
     analysis = parse_option(Analysis, analysis, "analysis")
-    if analysis is Analysis.TRAN and engine is Engine.SCIPY:
+    if analysis is Analysis.TRAN and engine is not Engine.NGSPICE:
         raise InputError(
-            "the scipy engine solves the DC read network only; use --analysis dc, or --engine ngspice "
+            f"the {engine} engine solves the DC read network only; use --analysis dc, or --engine ngspice "
             "(the transient then runs in --simulator ngspice or vacask)"
         )
     tech = apply_corner(tech, corner)

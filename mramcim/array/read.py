@@ -19,6 +19,7 @@ sigma variation.sigma_offset_a per column in Monte-Carlo runs).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -29,8 +30,10 @@ from pydantic import Field
 
 from mramcim.artifacts import Result
 from mramcim.circuit.dcsolve import DcResult, solve_dc
+from mramcim.circuit.fastsolve import solve_fast
 from mramcim.circuit.readnet import (
     ArrayNetwork,
+    NetworkSolution,
     build_network,
     check_memory,
     memory_estimate_bytes,
@@ -65,7 +68,9 @@ class ReadSetup(Config):
     scheme: SchemeField = Field(Scheme.HALF, description="weight storage scheme")
     parasitics: ParasiticsField = Field(Parasitics.MESH, description="wire model")
     reference: ReferenceField = Field(Reference.REPLICA, description="sense reference")
-    engine: EngineField = Field(Engine.SCIPY, description="DC read-network solver")
+    engine: EngineField = Field(
+        Engine.FAST, description="DC read-network solver (fast: same currents as the scipy reference to ~1e-11)"
+    )
     threshold: int | None = Field(None, ge=1, description="popcount where the output turns +1 (None: ceil(rows/2))")
     block_cols: int | None = Field(4, ge=1, description="ngspice partition width in columns (None: one flat deck)")
 
@@ -163,7 +168,12 @@ def _replica_states(rows: int, threshold: int) -> npt.NDArray[np.int8]:
 
 
 def toggle_probabilities(
-    tech: Technology, net_toggle: ArrayNetwork, devices: DeviceSample, toggle_map: ToggleMap
+    tech: Technology,
+    net_toggle: ArrayNetwork,
+    devices: DeviceSample,
+    toggle_map: ToggleMap,
+    *,
+    solve: Callable[[ArrayNetwork], NetworkSolution] = solve_fast,
 ) -> npt.NDArray[np.float64]:
     """P(toggle) per cell from the MTJ voltage during the toggle pulse (IR drop included).
 
@@ -172,7 +182,7 @@ def toggle_probabilities(
     (the anisotropy drop is xi V). Voltages outside the map are clamped to its edge.
     """
     nominal = read_path_resistances(tech)
-    sol = solve_scipy(net_toggle)
+    sol = solve(net_toggle)
     idx = net_toggle.cell_res["rl"]
     v_cell = sol.volts[net_toggle.res_a[idx]] - sol.volts[net_toggle.res_b[idx]]
     share = nominal.mtj_p / (nominal.mtj_p + nominal.access_p)
@@ -230,7 +240,8 @@ def read_mac(
             net_toggle = build_network(
                 tech, {"rl": w}, {"rl": pulse}, scheme="half", parasitics=setup.parasitics, devices=data_devices
             )
-            p = toggle_probabilities(tech, net_toggle, data_devices, toggle_map)
+            solve = solve_scipy if setup.engine == Engine.SCIPY else solve_fast
+            p = toggle_probabilities(tech, net_toggle, data_devices, toggle_map, solve=solve)
             failed = (x[:, None] < 0) & (rng.random((rows, cols)) >= p)
             failures = int(failed.sum())
             xnor = np.where(failed, w, xnor)  # the toggle did not happen: the cell still holds W

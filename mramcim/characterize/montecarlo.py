@@ -3,8 +3,9 @@
 A point (one drive waveform, N trials) is split into decks of at most `chunk` independent
 devices; every deck gets its own ngspice seed derived from the master seed, so a fixed seed
 gives identical results whatever the number of workers. Each deck runs in its own ngspice
-process (`mramcim.circuit.sim.run_deck`, or VACASK's `mramcim.circuit.vacask.run_deck`); a thread
-pool keeps `workers` of them busy. Per-device results (final state, first equator crossing, drive
+process (`mramcim.circuit.sim.run_deck`, or VACASK's `mramcim.circuit.vacask.run_deck`); an
+executor (`mramcim.executor`: local threads by default, a dask cluster with `scheduler`) keeps
+`workers` of them busy. Per-device results (final state, first equator crossing, drive
 energy) are cached on disk, keyed by the SHA-256 of the deck text, which contains the technology,
 the drive and the seed (and, for VACASK decks, of the compiled model's name, which carries the hash
 of its Verilog-A source).
@@ -24,7 +25,6 @@ import logging
 import warnings
 import zipfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from mramcim.circuit.vacask import run_deck as run_vacask
 from mramcim.circuit.vanetlist import render_mtj_trials_vacask
 from mramcim.device.switching import point_summary
 from mramcim.errors import InputError, MramcimWarning, OutputError
+from mramcim.executor import map_ordered, open_executor
 from mramcim.options import Simulator
 from mramcim.paths import user_cache_dir
 from mramcim.tech import Technology
@@ -249,6 +250,12 @@ def _run_chunk(
     return final, cross, energy
 
 
+def _run_job(
+    job: tuple[Technology, Point, int, int, Path | None, Simulator],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return _run_chunk(*job)
+
+
 def run_points(
     tech: Technology,
     points: Sequence[Point],
@@ -259,6 +266,7 @@ def run_points(
     cache: Path | None = None,
     progress: Progress | None = None,
     simulator: str = Simulator.NGSPICE,
+    scheduler: str | None = None,
 ) -> list[PointResult]:
     """Simulate every point's trials; results in the order of `points`.
 
@@ -269,6 +277,7 @@ def run_points(
         progress: called with (devices done, devices total).
         simulator: "ngspice" (B-source model, TRRANDOM thermal field) or "vacask" (Verilog-A model,
             its own seeded generator): the same statistics, not the same random draws.
+        scheduler: a dask scheduler address: the decks run on its workers instead of local threads.
     """
     sim = check_simulator(simulator)
     if workers < 1:
@@ -285,7 +294,6 @@ def run_points(
     total, done = sum(p.trials for p in points), 0
     if cache:
         cache.mkdir(parents=True, exist_ok=True)
-    out: dict[tuple[int, int], tuple[np.ndarray, ...]] = {}
     logger.info(
         "%d points, %d decks of up to %d devices, %d workers, cache %s",
         len(points),
@@ -294,13 +302,17 @@ def run_points(
         workers,
         cache or "off",
     )
-    with ThreadPoolExecutor(max_workers=workers) as pool, stop_on_error(pool):
-        futures = {pool.submit(_run_chunk, tech, points[i], n, s, cache, sim): (i, j, n) for i, j, n, s in jobs}
-        for fut, (i, j, n) in futures.items():
-            out[(i, j)] = fut.result()
-            done += n
-            if progress:
-                progress(done, total)
+
+    def finished(index: int) -> None:
+        nonlocal done
+        done += jobs[index][2]
+        if progress:
+            progress(done, total)
+
+    with open_executor(workers, scheduler, children=True) as pool, stop_on_error(pool):
+        tasks = [(tech, points[i], n, s, cache, sim) for i, _, n, s in jobs]
+        decks = map_ordered(pool, _run_job, tasks, finished)
+    out = {(i, j): deck for (i, j, _, _), deck in zip(jobs, decks, strict=True)}
     results = []
     for i, p in enumerate(points):
         parts = [out[(i, j)] for j in range(n_chunks[i])]

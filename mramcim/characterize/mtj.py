@@ -71,6 +71,7 @@ class McOptions(Config):
     workers: int = Field(1, ge=1, description="simulator processes running at once")
     simulator: SimulatorField = Field(Simulator.NGSPICE, description="ngspice (B-source MTJ) or vacask (Verilog-A MTJ)")
     cache: Path | None = Field(None, description="folder of the per-deck result cache (None: no cache)")
+    scheduler: str | None = Field(None, description="dask scheduler address: run the decks on its workers")
     progress: Progress | None = Field(None, exclude=True, description="called with (devices done, devices total)")
 
 
@@ -81,8 +82,10 @@ def mc_options(
     cache: bool = True,
     progress: Progress | None = None,
     simulator: str = Simulator.NGSPICE,
+    scheduler: str | None = None,
 ) -> McOptions:
-    """Monte-Carlo options from user choices: all CPUs by default, the user cache folder when `cache`."""
+    """Monte-Carlo options from user choices: all CPUs by default, the user cache folder when `cache`,
+    the workers of a dask cluster with `scheduler`."""
     if seed < 0:
         raise InputError(f"seed must be >= 0, got {seed}")
     n = workers if workers is not None else (os.cpu_count() or 1)
@@ -94,6 +97,21 @@ def mc_options(
         cache=default_cache_dir() if cache else None,
         progress=progress,
         simulator=simulator,
+        scheduler=scheduler,
+    )
+
+
+def _run(tech: Technology, points: Sequence[Point], mc: McOptions) -> list[PointResult]:
+    """`run_points` with the run options of `mc`."""
+    return run_points(
+        tech,
+        points,
+        seed=mc.seed,
+        workers=mc.workers,
+        cache=mc.cache,
+        progress=mc.progress,
+        scheduler=mc.scheduler,
+        simulator=mc.simulator,
     )
 
 
@@ -325,9 +343,7 @@ def toggle_sweep(
         _positive("pulse width", w, "s")
     _trials(trials, len(voltages) * len(widths))
     points = [_settled_point(tech, "vcma", v, w, trials, 1) for v in voltages for w in widths]
-    results = run_points(
-        tech, points, seed=mc.seed, workers=mc.workers, cache=mc.cache, progress=mc.progress, simulator=mc.simulator
-    )
+    results = _run(tech, points, mc)
     record = toggle_record(tech, voltages, widths, trials, _grid(results, len(widths)))
     return ToggleSweep(record | {"mtj_model": MtjModel.LLG, "simulator": mc.simulator, "seed": mc.seed})
 
@@ -397,9 +413,7 @@ def switch_sweep(
         trials = 1  # deterministic: every device would do the same
     thermal = not zero_temperature
     points = [_settled_point(tech, mode, sign * i, w, trials, m0, thermal) for i in currents_a for w in widths_s]
-    results = run_points(
-        tech, points, seed=mc.seed, workers=mc.workers, cache=mc.cache, progress=mc.progress, simulator=mc.simulator
-    )
+    results = _run(tech, points, mc)
     out = switch_record(tech, mode, m0, currents_a, widths_s, trials, _grid(results, len(widths_s)))
     out["temperature_k"] = 0.0 if zero_temperature else tech.temperature_k
     if mode == SwitchMode.SOT:
@@ -465,9 +479,7 @@ def first_passage(
         Point(mode, ((0.0, sign * i), (1.0, sign * i)), w, trials, m0, True)
         for i, w in zip(currents_a, windows_s, strict=True)
     ]
-    results = run_points(
-        tech, points, seed=mc.seed, workers=mc.workers, cache=mc.cache, progress=mc.progress, simulator=mc.simulator
-    )
+    results = _run(tech, points, mc)
     taus, lows, highs, counts = [], [], [], []
     for r, window_s in zip(results, windows_s, strict=True):
         crossed = np.isfinite(r.t_cross)

@@ -27,6 +27,7 @@ from mramcim.device.neuron import (
     settle_time_s,
 )
 from mramcim.errors import ExtractionError, InputError
+from mramcim.executor import map_ordered, open_executor
 from mramcim.tech import Technology
 
 __all__ = [
@@ -77,28 +78,37 @@ def _sweep(tech: Technology, currents: Array, *, thermal: bool, seed: int) -> di
     return {k: np.asarray(v_) for k, v_ in out.items()}
 
 
+def _thermal_deck(job: tuple[Technology, Array, int]) -> dict[str, Array]:
+    tech, currents, seed = job
+    return _sweep(tech, currents, thermal=True, seed=seed)
+
+
 def _noise(
-    tech: Technology, currents: Array, trials: int, seed: int, workers: int, progress: Callable[[str], None] | None
+    tech: Technology,
+    currents: Array,
+    trials: int,
+    seed: int,
+    workers: int,
+    progress: Callable[[str], None] | None,
+    scheduler: str | None = None,
 ) -> dict[str, Any]:
     """Spread of the read-window-averaged readouts over `trials` thermal neurons per input.
 
     Decks hold 8 input currents each (seeded by their index), so the result does not depend on
-    the number of parallel workers."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    the number of parallel workers; they run on `mramcim.executor` (local threads, or the workers
+    of a dask cluster with `scheduler`)."""
     groups = [currents[k : k + 8] for k in range(0, currents.size, 8)]
-    done = 0
+    jobs = [(tech, np.repeat(group, trials), seed + k) for k, group in enumerate(groups)]
+    finished = 0
 
-    def run(k: int) -> dict[str, Array]:
-        nonlocal done
-        part = _sweep(tech, np.repeat(groups[k], trials), thermal=True, seed=seed + k)
-        done += 1
+    def report(_: int) -> None:
+        nonlocal finished
+        finished += 1
         if progress:
-            progress(f"thermal deck {done}/{len(groups)} done")
-        return part
+            progress(f"thermal deck {finished}/{len(groups)} done")
 
-    with ThreadPoolExecutor(max_workers=workers) as pool, stop_on_error(pool):
-        parts = list(pool.map(run, range(len(groups))))
+    with open_executor(workers, scheduler, children=True) as pool, stop_on_error(pool):
+        parts = map_ordered(pool, _thermal_deck, jobs, report)
     z = np.concatenate([p["sigma_z"] for p in parts]).reshape(currents.size, trials)
     x = np.concatenate([p["sigma_x"] for p in parts]).reshape(currents.size, trials)
     return {
@@ -141,9 +151,11 @@ def characterize_neuron(
     seed: int = 1,
     workers: int = 1,
     progress: Callable[[str], None] | None = None,
+    scheduler: str | None = None,
 ) -> NeuronCharacterization:
     """Resistance of both junctions vs input current (ngspice LLG, T = 0), the closed-form check,
-    the fitted model, energy per activation and, with `trials` > 1, the thermal readout noise."""
+    the fitted model, energy per activation and, with `trials` > 1, the thermal readout noise
+    (its decks on `workers` local threads, or on the workers of the dask cluster at `scheduler`)."""
     if trials == 1 or not 0 <= trials <= 30:
         raise InputError(f"thermal trials must be 0 (off) or 2 to 30, got {trials}")
     if workers < 1:
@@ -182,5 +194,5 @@ def characterize_neuron(
     }
     out["energy_j"] = activation_energy_j(out, currents).tolist()
     if trials:
-        out["noise"] = _noise(tech, currents, trials, seed + 1, workers, progress)
+        out["noise"] = _noise(tech, currents, trials, seed + 1, workers, progress, scheduler)
     return NeuronCharacterization(out)

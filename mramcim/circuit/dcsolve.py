@@ -1,4 +1,5 @@
-"""Solve a read network with ngspice (flat, or partitioned by columns) or with scipy.
+"""Solve a read network with ngspice (flat, or partitioned by columns), scipy (the reference) or the
+fast solver (circuit/fastsolve).
 
 Why partition: ngspice 39's sparse LU orders this mesh badly; a flat 784 x 64 mesh `.op` takes
 minutes while 784 x 4 takes ~0.1 s. The partitioned solve cuts the network into column blocks.
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from mramcim.circuit.fastsolve import solve_fast
 from mramcim.circuit.netlist import render_read_dc
 from mramcim.circuit.readnet import ArrayNetwork, solve_scipy
 from mramcim.circuit.sim import run_batch, stop_on_error
@@ -63,8 +65,10 @@ def solve_dc(
     """Solve the read network.
 
     Args:
-        engine: "scipy", "ngspice" or "vacask" (one flat operating-point deck; KLU orders the
-            mesh well, so it needs no partition).
+        engine: "fast" (`fastsolve.solve_fast`: line-preconditioned CG, or Cholesky where the line
+            structure does not apply; the same currents as scipy to ~1e-11), "scipy" (SuperLU, the
+            reference), "ngspice" or "vacask" (one flat operating-point deck; KLU orders the mesh
+            well, so it needs no partition).
         block_cols: ngspice only; columns per partition block (None: one flat deck).
         workers: parallel ngspice processes (default: CPU count).
     """
@@ -75,6 +79,9 @@ def solve_dc(
         return DcResult(sol.sense_currents(net), "scipy", 1, None, time.perf_counter() - start)
     if engine == "vacask":
         return _vacask(net, timeout_s, title, start)
+    if engine == "fast":
+        sol = solve_fast(net)
+        return DcResult(sol.sense_currents(net), "fast", 1, None, time.perf_counter() - start)
     if block_cols is not None and block_cols < 1:
         raise InputError(f"block columns must be >= 1, got {block_cols}")
     total_cols = net.cols + net.ref_cols

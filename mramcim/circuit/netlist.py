@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mramcim.circuit.context import device_context, neuron_context
+from mramcim.circuit.hiernet import segment_bounds
 from mramcim.circuit.readnet import ArrayNetwork, row_line_sets
 from mramcim.device.cell import reference_current
 from mramcim.device.neuron import neuron_params, settle_time_s
@@ -243,6 +244,12 @@ def render_array(
     save_states: bool = True,
     parasitics: str = "mesh",
     i_ref: float | None = None,
+    *,
+    segment_rows: int | None = None,
+    global_ohm_per_pitch: float | None = None,
+    global_f_per_pitch: float | None = None,
+    tap_ohm: float | None = None,
+    ref_states: npt.ArrayLike | None = None,
 ) -> RenderedNetlist:
     """The sum-of-product array deck with drivers, wires, sensing and a testbench.
 
@@ -253,9 +260,31 @@ def render_array(
         threshold: popcount at which the sense output turns +1 (default ceil(rows/2)).
         save_states: also save every MTJ's mz (needed to verify the restore).
         parasitics: "none", "lumped" or "mesh" wires (node names as in mramcim.readnet).
-        i_ref: comparator reference current (default: the closed form with ideal wires).
+        i_ref: comparator reference current (default: the closed form with ideal wires); unused
+            when `ref_states` gives replica columns.
+        segment_rows: mesh only; cut every bit line into local segments of this many rows joined
+            to a global bit line (circuit/hiernet.py); None: one bit line per column.
+        global_ohm_per_pitch, global_f_per_pitch: the global line's R and C per weight pitch.
+        tap_ohm: resistance of each segment's tap onto the global line.
+        ref_states: mesh only; (rows, n_ref) +-1 states of replica reference columns placed after
+            the data columns on the same row lines; every comparator then compares its column with
+            the mean of their currents (their word line is on only while reading).
     """
-    context, schedule, meta = _array_context(tech, weights, inputs, scheme, threshold, save_states, parasitics, i_ref)
+    context, schedule, meta = _array_context(
+        tech,
+        weights,
+        inputs,
+        scheme,
+        threshold,
+        save_states,
+        parasitics,
+        i_ref,
+        segment_rows=segment_rows,
+        global_ohm_per_pitch=global_ohm_per_pitch,
+        global_f_per_pitch=global_f_per_pitch,
+        tap_ohm=tap_ohm,
+        ref_states=ref_states,
+    )
     return RenderedNetlist(_render("netlists/sop_array.sp.j2", **context), "array", schedule, meta)
 
 
@@ -267,13 +296,15 @@ def render_array_verilog_a(
     threshold: int | None = None,
     parasitics: str = "mesh",
     i_ref: float | None = None,
+    **design: Any,
 ) -> RenderedNetlist:
     """The array deck of `render_array` for a SPICE simulator that loads compiled Verilog-A (OSDI):
     the MTJ subcircuit holds the Verilog-A module `mtj_llg` (models/mtj/mtj_llg.va, card from the
     same numbers) instead of the B-source equations; the deck loads `mtj_llg.osdi` with `pre_osdi`
     and starts its transient from the operating point. It saves the outputs, not the MTJ states
-    (their names inside a compiled device depend on the simulator). mramcim does not run it."""
-    context, schedule, meta = _array_context(tech, weights, inputs, scheme, threshold, False, parasitics, i_ref)
+    (their names inside a compiled device depend on the simulator). mramcim does not run it.
+    `design`: the segmented bit lines and replica columns of `render_array`."""
+    context, schedule, meta = _array_context(tech, weights, inputs, scheme, threshold, False, parasitics, i_ref, **design)
     context |= {"mtj_lib": "models/mtj/mtj_llg_osdi.lib.j2", "osdi": ["mtj_llg.osdi"]}
     meta |= {"verilog_a": ["mtj/mtj_llg.va"]}
     return RenderedNetlist(_render("netlists/sop_array.sp.j2", **context), "array_verilog_a", schedule, meta)
@@ -288,6 +319,12 @@ def _array_context(
     save_states: bool,
     parasitics: str,
     i_ref: float | None,
+    *,
+    segment_rows: int | None = None,
+    global_ohm_per_pitch: float | None = None,
+    global_f_per_pitch: float | None = None,
+    tap_ohm: float | None = None,
+    ref_states: npt.ArrayLike | None = None,
 ) -> tuple[dict[str, Any], Schedule, dict[str, Any]]:
     scheme = parse_option(Scheme, scheme, "scheme", Scheme.active())
     parasitics = parse_option(Parasitics, parasitics, "parasitics")
@@ -303,8 +340,21 @@ def _array_context(
         raise InputError(f"threshold {threshold} is outside the popcount range 0..{rows}")
     schedule = make_schedule(tech)
     sets = row_line_sets(scheme)
+    refs = np.zeros((rows, 0), dtype=np.int8) if ref_states is None else np.asarray(ref_states)
+    if refs.ndim != 2 or refs.shape[0] != rows:
+        raise InputError(f"replica states must be a (rows, n_ref) array with {rows} rows, got shape {refs.shape}")
+    n_ref = refs.shape[1]
+    if n_ref:
+        refs = as_pm1(refs, "replica states")
+    if (segment_rows is not None or n_ref) and parasitics is not Parasitics.MESH:
+        raise InputError("hierarchical bit lines and in-deck replica columns need mesh wires (--parasitics mesh)")
+    segments = None
+    if segment_rows is not None:
+        if global_ohm_per_pitch is None or tap_ohm is None or global_f_per_pitch is None:
+            raise InputError("a segmented bit line needs the global line's R and C per pitch and the tap resistance")
+        segments = segment_bounds(rows, segment_rows)
     mtjs = ["xmtj"] if scheme is Scheme.HALF else ["xmtja", "xmtjb"]
-    saves = [f"i(vsense{j})" for j in range(cols)] + [f"v(sa{j})" for j in range(cols)]
+    saves = [f"i(vsense{j})" for j in range(cols + n_ref)] + [f"v(sa{j})" for j in range(cols)]
     saves += [f"i(v{drv}{i})" for _, drv in sets for i in range(rows)]
     if save_states:
         saves += [f"v(xc_r{i}_c{j}.{m}.mz)" for m in mtjs for i in range(rows) for j in range(cols)]
@@ -334,6 +384,12 @@ def _array_context(
         measures=measures,
         mtj_lib="models/mtj/mtj_llg.lib.j2",
         osdi=[],
+        segments=segments,
+        r_tap=tap_ohm or 0.0,
+        r_g=(global_ohm_per_pitch or 0.0) * pitch,
+        c_g=(global_f_per_pitch or 0.0) * pitch,
+        ref_states=refs.tolist() if n_ref else [],
+        pwl_ref_wl=[(t, v / tech.operation.v_read_v * tech.access.v_wordline_v) for t, v in schedule.pwl_read],
         **device_context(tech),
     )
     meta = {
@@ -348,6 +404,8 @@ def _array_context(
         "state_vectors": [f"v(xc_r{{i}}_c{{j}}.{m}.mz)" for m in mtjs],
         "n_mtj": rows * cols * len(mtjs),
         "n_transistors": rows * cols * len(mtjs),
+        "ref_cols": n_ref,
+        "segment_rows": segment_rows,
     }
     return context, schedule, meta
 

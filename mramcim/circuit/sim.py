@@ -146,7 +146,11 @@ def stop_on_error(pool: Any) -> Iterator[None]:
         yield
     except BaseException:
         terminate_workers()
-        pool.shutdown(wait=True, cancel_futures=True)
+        close = getattr(pool, "close", None)  # an mramcim.executor.Executor, else a concurrent.futures pool
+        if close is not None:
+            close()
+        else:
+            pool.shutdown(wait=True, cancel_futures=True)
         raise
     finally:
         _stopping.clear()

@@ -25,6 +25,7 @@ __all__ = [
     "read_path_resistances",
     "column_current",
     "mtj_resistance",
+    "pulse_cell_current",
     "reference_current",
 ]
 
@@ -81,6 +82,21 @@ def cell_read(tech: Technology, state: int, v_row: float | None = None) -> CellR
     current, cos_t = _mtj_current(tech, v_row - v_mid, state)
     v_mtj = v_row - v_mid
     return CellRead(current, v_mtj, v_mtj / current, cos_t)
+
+
+def pulse_cell_current(tech: Technology, v_row: float) -> float:
+    """DC current of one cell during a VCMA toggle pulse of `v_row` on its row line.
+
+    Above the critical voltage the anisotropy is gone and the free layer precesses about the
+    in-plane bias field from one pole to the other; averaged over that half turn cos(theta) = 0,
+    so the junction conducts G_P (1 + r(V))/2 whatever state it started in. Ideal wires.
+    """
+
+    def junction(v: float) -> float:
+        return v * (1 / derive(tech).r_p_ohm) * 0.5 * (1 + ap_over_p_conductance(tech, v))
+
+    v_mid = brentq(lambda vm: junction(v_row - vm) - _nmos_current(tech, vm), 0.0, v_row, xtol=1e-15, rtol=1e-13)
+    return junction(v_row - v_mid)
 
 
 def column_current(tech: Technology, rows: int, k: int) -> float:

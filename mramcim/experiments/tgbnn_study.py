@@ -80,7 +80,7 @@ def _hardware(
         progress(
             f"{scheme}: transfer characteristic of a {rows}-row array, {parasitics} wires ({mc} Monte-Carlo reads)"
         )
-        setup = ReadSetup(scheme=scheme, parasitics=parasitics, reference=Reference.REPLICA, engine=Engine.SCIPY)
+        setup = ReadSetup(scheme=scheme, parasitics=parasitics, reference=Reference.REPLICA, engine=Engine.FAST)
         curve = characterize_transfer(
             tech, rows, 8, setup, mc=mc, seed=seed, toggle_map=toggle if scheme is Scheme.HALF else None
         )

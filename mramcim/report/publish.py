@@ -1,5 +1,5 @@
-"""The one publish step: a `Result` becomes `<name>.json` (with provenance), `<name>.npz` and
-`<name>.png` in an output folder.
+"""The one publish step: a `Result` becomes `<name>.json` (with provenance), `<name>.npz`,
+`<name>.png` and its tables as `<name>_<table>.csv` in an output folder.
 
 Provenance is assembled here and only here: mramcim version, git commit (source checkouts), the
 versions of Python, numpy, scipy, PySpice and ngspice, the technology (resolved values, derived
@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from mramcim.artifacts import Result, json_ready, render_png
+from mramcim.artifacts import Result, csv_text, json_ready, render_png
 from mramcim.circuit.sim import ngspice_version
 from mramcim.outdir import OutputFolder
 from mramcim.tech import Technology, tech_run_id, tech_summary
@@ -104,11 +104,12 @@ def _figures() -> dict[type[Result], Callable[[Any], Any]]:
     from mramcim.characterize.sot_calibration import SotCalibrationRun
     from mramcim.encoding import TransferCurve
     from mramcim.experiments.approx_storage import ApproxStorage
+    from mramcim.experiments.explore import ExploreResult
     from mramcim.experiments.passive_wine import PassiveWine
     from mramcim.experiments.sigmoid_neuron import SigmoidNeuronStudy
     from mramcim.experiments.tgbnn_study import TgbnnStudy
     from mramcim.learn.train import TrainingRun
-    from mramcim.report import neuron_plots, passive_plots, plots
+    from mramcim.report import explore_plots, neuron_plots, passive_plots, plots
 
     def on_record(draw: Callable[[dict[str, Any]], Any]) -> Callable[[Result], Any]:
         return lambda result: draw(json_ready(result.to_json()))
@@ -126,6 +127,7 @@ def _figures() -> dict[type[Result], Callable[[Any], Any]]:
         NeuronCharacterization: on_record(neuron_plots.plot_neuron),
         SigmoidNeuronStudy: on_record(neuron_plots.plot_sigmoid_experiment),
         PassiveWine: on_record(passive_plots.plot_passive_wine),
+        ExploreResult: on_record(explore_plots.plot_explore),
     }
 
 
@@ -151,6 +153,8 @@ def publish(result: Result, out_dir: str | Path, run: Run, folder: OutputFolder 
         buffer = io.BytesIO()
         np.savez(buffer, **dict[str, Any]({k: np.asarray(v) for k, v in arrays.items()}))
         files.append((f"{result.name}.npz", buffer.getvalue()))
+    for table, rows in result.tables().items():
+        files.append((f"{result.name}_{table}.csv", csv_text(rows).encode("utf-8")))
     if draw is not None:
         files.append((f"{result.name}.png", render_png(draw)))
     files.append((f"{result.name}.json", (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8")))

@@ -36,7 +36,9 @@ def test_gen_array_writes_a_deck(run_cli, tmp_path):
     proc = run_cli("gen-array", "--rows", "784", "-o", "sop.cir")
     assert proc.returncode == 0, proc.stderr
     deck = (tmp_path / "sop.cir").read_text()
-    assert deck.count(" tile_half m0=") == 784 * 2
+    assert deck.count(" wl tile_half m0=") == 784 * 2  # the data columns
+    assert deck.count(" wlr tile_half m0=") == 784 * 2  # the replica reference columns (default design)
+    assert deck.count("Rtap") == 13 * 4  # 64-row segments on the global bit lines
     proc = run_cli("check", "sop.cir")
     assert proc.returncode == 0 and "ERC clean" in proc.stdout
 

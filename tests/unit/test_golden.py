@@ -41,6 +41,13 @@ def _array(scheme: str, parasitics: str) -> Callable[[Technology], str]:
     return render
 
 
+def _gen_array_default(tech: Technology) -> str:
+    """gen-array's default design (hierarchical bit lines, in-deck replicas), 5 rows in 2-row segments."""
+    from mramcim.array.decks import ArrayDeckSpec, array_deck
+
+    return array_deck(ArrayDeckSpec(rows=5, cols=2, segment_rows=2))
+
+
 def _read_dc(tech: Technology) -> str:
     w, x = _operands(4, 3)
     net = build_network(
@@ -69,6 +76,7 @@ CASES: dict[str, Callable[[Technology], str]] = {
     "xnor_cell": lambda tech: render_xnor(tech).text,
     **{f"sop_array_{s}_{p}": _array(s, p) for s in ("half", "conventional") for p in ("none", "lumped", "mesh")},
     "sop_read_dc": _read_dc,
+    "gen_array_default": _gen_array_default,
     **{f"passive_array_{b}_{p}": _passive(b, p) for b, p in (("half", "mesh"), ("third", "none"), ("float", "mesh"))},
     **{f"mtj_trials_{k}": _trials(k) for k in ("sot", "stt", "vcma", "idle")},
     "neuron_sweep": lambda tech: render_neuron_sweep(tech, [-2e-3, 0.0, 2e-3], t_stop=5e-9, seed=3, thermal=True).text,

@@ -1,6 +1,6 @@
 """The package's layering, enforced: imports only point down the stages (README "Architecture").
 
-shared basics (errors, units, paths, options, artifacts, tech, encoding)
+shared basics (errors, units, paths, options, artifacts, tech, encoding, executor)
   -> device -> circuit -> characterize | array -> experiments -> report -> cli
 learn uses only device and the shared basics (it runs without any simulator installed).
 """
@@ -17,7 +17,7 @@ import pytest
 import mramcim
 
 ROOT = Path(mramcim.__file__).resolve().parent
-SHARED = {"errors", "units", "paths", "options", "artifacts", "tech", "encoding", "outdir"}
+SHARED = {"errors", "units", "paths", "options", "artifacts", "tech", "encoding", "outdir", "executor"}
 ALLOWED = {
     "shared": {"shared"},
     "device": {"shared", "device"},

@@ -1,0 +1,151 @@
+"""SPICE verification of a design point: MNIST images through its hidden-layer sub-arrays in ngspice.
+
+Stage: experiments. Inputs: a `DesignPoint` (dict or JSON file), a `DesignContext`, the number of
+test images (seeded subset, as `evaluate_design`) and ngspice workers. Output: a `DesignVerification`
+result: the accuracy from the ngspice currents and from the behavioural (fast-solver) currents on
+the same images and the same chip, their agreement per activation, the largest current
+difference, and images per minute.
+
+For every image the read of the chip is fixed first (device sample, offsets and, half-size, the
+toggle failures drawn for that read: the toggle phase itself is not re-simulated here; the
+flagship transient and tests/circuit check toggling). That read is then solved twice: by the
+fast path of array/layer.py, and by ngspice as `.op` netlists, one per column block (the
+column blocks share no wire), each holding every sub-array of the block and, hierarchical, the
+global bit lines joining their taps - `HardwareLayer.spice_network` - partitioned further into
+decks of `block_cols` tile columns whose interface voltages ngspice's own Kirchhoff residual checks. The
+sense and ADC decisions are taken from each set of currents by the same comparator / ADC model.
+Images are spread over `workers` parallel ngspice processes.
+
+What limits the rate: ngspice parses and factors ~3 elements per cell (cell, two wire
+segments), about 1.2 M elements per image for the 784 x 512 layer; its time per element, not
+the Python around it, sets the images per minute (measured in docs/chip.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from mramcim.array.layer import HardwareLayer, load_wide_toggle_map
+from mramcim.artifacts import RecordResult
+from mramcim.circuit.dcsolve import solve_dc
+from mramcim.experiments.design import DesignContext, DesignPoint, point_tech
+from mramcim.options import Scheme
+
+__all__ = ["DesignVerification", "verify_design"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DesignVerification(RecordResult):
+    """ngspice vs behavioural accuracy of one design on the same images."""
+
+    name: ClassVar[str] = "verify-design"
+
+    def summary_lines(self) -> list[str]:
+        r = self.record
+        return [
+            f"{r['n_images']} MNIST test images through the {r['point']['scheme']} {r['point']['mapping']} "
+            f"hidden layer (R = {r['point']['rows']}, C = {r['point']['cols']}) in ngspice",
+            f"accuracy: ngspice {r['accuracy_spice']:.4f}, behavioural {r['accuracy_behavioural']:.4f} "
+            f"(difference {r['accuracy_difference']:+.4f}); activations that differ: {r['activation_mismatches']}",
+            f"largest relative column-current difference {r['max_current_rel_diff']:.2e}",
+            f"{r['images_per_minute']:.2f} images/min with {r['workers']} ngspice worker(s) "
+            f"({r['spice_seconds_per_image']:.1f} s of ngspice per image, {r['elements_per_image']} elements)",
+        ]
+
+
+def verify_design(
+    point: dict[str, Any],
+    context: DesignContext,
+    *,
+    n_images: int = 200,
+    workers: int = 1,
+    block_cols: int | None = 4,
+    progress: Any = None,
+) -> DesignVerification:
+    """Push `n_images` test images through the design's hidden layer in ngspice and compare.
+
+    Args:
+        block_cols: ngspice partition width within a column-block deck (circuit/dcsolve: cut nodes
+            at the fast solution's voltages, accepted only when ngspice's own currents close
+            Kirchhoff's law there to 1e-6); None: one flat deck per column block (ngspice orders a
+            ~150 k-element mesh badly: > 5 min and 2 GB for one block on this machine).
+
+    Raises:
+        MramcimError: an invalid point, or an ngspice failure.
+    """
+    p = DesignPoint.model_validate({**point, "n_images": n_images})
+    tech = point_tech(context.tech, p)
+    w1, w2 = context.weights[p.weights]
+    n_all = context.y_test.size
+    pick = np.sort(np.random.default_rng(p.seed).choice(n_all, size=min(n_images, n_all), replace=False))
+    x_all, y = context.x_test[pick], context.y_test[pick]
+    chip_rng = np.random.default_rng([p.seed, 1]) if p.variation else None
+    toggle_map = load_wide_toggle_map() if p.toggle_errors and p.scheme is Scheme.HALF else None
+    layer = HardwareLayer(tech, w1, p.layer_mapping(), rng=chip_rng, toggle_map=toggle_map)
+    rng = np.random.default_rng([p.seed, 2])
+    reads = [layer.read_resistances(x, rng)[0] for x in x_all]  # the chip's reads, fixed before solving
+
+    def solve(i: int) -> tuple[np.ndarray, np.ndarray, float, int]:
+        t0 = time.perf_counter()
+        senses, wheres, elements = [], [], 0
+        for k in range(len(layer.col_blocks)):  # column blocks share no wire: one netlist each
+            net, where = layer.spice_network(reads[i], x_all[i], col_block=k)
+            dc = solve_dc(
+                net,
+                "ngspice",
+                block_cols=block_cols,
+                workers=1,
+                timeout_s=max(tech.simulation.timeout_s, 3600),
+                title=f"image {i} column block {k}",
+            )
+            senses.append(dc.sense_a)
+            wheres.append(where)
+            elements += len(net.res_ohm) + len(net.src_node)
+        act, cur = layer.decide(x_all[i], senses, wheres)
+        if progress:
+            progress(f"image {i + 1}/{len(x_all)}: ngspice {time.perf_counter() - t0:.1f} s")
+        return act, cur, time.perf_counter() - t0, elements
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        spice = list(pool.map(solve, range(len(x_all))))
+    wall = time.perf_counter() - start
+    fast = [layer.fast_decide(x, r) for x, r in zip(x_all, reads, strict=True)]
+    a_spice = np.stack([s[0] for s in spice])
+    a_fast = np.stack([f[0] for f in fast])
+    c_spice = np.stack([s[1] for s in spice])
+    c_fast = np.stack([f[1] for f in fast])
+
+    def accuracy(a: np.ndarray) -> float:
+        pred = np.argmax(a.astype(np.float32) @ w2.astype(np.float32), axis=1)
+        return float(np.mean(pred == y))
+
+    acc_s, acc_f = accuracy(a_spice), accuracy(a_fast)
+    scale = np.maximum(np.abs(c_fast), 1e-12)
+    record = {
+        "point": p.model_dump(mode="json"),
+        "n_images": int(y.size),
+        "images": pick.tolist(),
+        "accuracy_spice": acc_s,
+        "accuracy_behavioural": acc_f,
+        "accuracy_difference": acc_s - acc_f,
+        "activation_mismatches": int(np.sum(a_spice != a_fast)),
+        "max_current_rel_diff": float(np.max(np.abs(c_spice - c_fast) / scale)),
+        "workers": workers,
+        "block_cols": block_cols,
+        "kcl_note": "partitioned decks are accepted only when ngspice's currents close KCL at the cuts to 1e-6",
+        "wall_s": wall,
+        "images_per_minute": 60.0 * y.size / wall,
+        "spice_seconds_per_image": float(np.mean([s[2] for s in spice])),
+        "elements_per_image": int(spice[0][3]),
+        "toggle_phase": "failures drawn per read from the toggle-phase DC network (not re-simulated here)",
+    }
+    return DesignVerification(record)
