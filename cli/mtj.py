@@ -12,10 +12,9 @@ from mramcim.cli.common import (
     load_tech,
     out_option,
     run_info,
-    show,
-    simulator_option,
     scheduler_option,
     show,
+    simulator_option,
     tech_option,
 )
 

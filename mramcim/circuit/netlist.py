@@ -304,7 +304,9 @@ def render_array_verilog_a(
     and starts its transient from the operating point. It saves the outputs, not the MTJ states
     (their names inside a compiled device depend on the simulator). mramcim does not run it.
     `design`: the segmented bit lines and replica columns of `render_array`."""
-    context, schedule, meta = _array_context(tech, weights, inputs, scheme, threshold, False, parasitics, i_ref, **design)
+    context, schedule, meta = _array_context(
+        tech, weights, inputs, scheme, threshold, False, parasitics, i_ref, **design
+    )
     context |= {"mtj_lib": "models/mtj/mtj_llg_osdi.lib.j2", "osdi": ["mtj_llg.osdi"]}
     meta |= {"verilog_a": ["mtj/mtj_llg.va"]}
     return RenderedNetlist(_render("netlists/sop_array.sp.j2", **context), "array_verilog_a", schedule, meta)
