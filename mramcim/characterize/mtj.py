@@ -29,10 +29,10 @@ from mramcim.characterize.sot_calibration import sot_pulse_point
 from mramcim.circuit.extract import zero_crossings
 from mramcim.circuit.netlist import render_mtj_trials
 from mramcim.circuit.sim import run_deck
-from mramcim.device.sotcal import sot_switching
 from mramcim.circuit.vacask import check_simulator
 from mramcim.circuit.vacask import run_deck as run_vacask
 from mramcim.circuit.vanetlist import render_mtj_trials_vacask
+from mramcim.device.sotcal import sot_switching
 from mramcim.device.switching import analytic_law, fit_switching_law, point_summary, relaxation_time, switch_energy_j
 from mramcim.device.twostate import load_switching_law, load_toggle_map, sample
 from mramcim.device.writepath import write_path_rise
@@ -388,8 +388,8 @@ def switch_sweep(
     """
     sign = _polarity(mode, m0)
     for current in currents_a:
-        if not (math.isfinite(current) and current >= 0):
-            raise InputError(f"current must be >= 0, got {current:g} A")
+        if not (math.isfinite(current) and 0 <= current <= LIMITS["current"]):
+            raise InputError(f"current must be >= 0 and at most {LIMITS['current']:g} A, got {current:g} A")
     for w in widths_s:
         _positive("pulse width", w, "s")
     _trials(trials, len(currents_a) * len(widths_s))
