@@ -404,8 +404,8 @@ def switch_sweep(
     """
     sign = _polarity(mode, m0)
     for current in currents_a:
-        if not (math.isfinite(current) and current >= 0):
-            raise InputError(f"current must be >= 0, got {current:g} A")
+        if not (math.isfinite(current) and 0 <= current <= LIMITS["current"]):
+            raise InputError(f"current must be >= 0 and at most {LIMITS['current']:g} A, got {current:g} A")
     for w in widths_s:
         _positive("pulse width", w, "s")
     _trials(trials, len(currents_a) * len(widths_s))

@@ -52,7 +52,7 @@ def _deck(body: str) -> str:
 
 TRANSFER = {"rows": 64, "popcount": [0, 32, 64], "p_plus": [0.0, 0.5, 1.0]}
 TOGGLE = {"voltages_v": [0.9, 1.1], "widths_s": [5e-10, 1e-9], "p_toggle": [[0.5, 1.0], [0.5, 1.0]]}
-FIT = {"mode": "sot", "fit": {"delta": 50.0, "ic0_a": 3e-4}}
+FIT = {"mode": "stt", "fit": {"delta": 50.0, "ic0_a": 3e-4}}
 
 
 def make_files(root: Path) -> None:
@@ -263,8 +263,9 @@ CASES: list[tuple[list[str], int, str]] = [
     (["mtj", "toggle", "--mtj-model", "twostate", "--calibration", "deep.json"], 1, "deep"),
     (["mtj", "switch", "--current-ua", "1e400"], 1, "current"),
     (["mtj", "switch", "--mode", "vcma"], 2, "vcma"),
-    (["mtj", "switch", "--mtj-model", "twostate", "--calibration", "fit_neg.json"], 1, "positive"),
-    (["mtj", "switch", "--mtj-model", "twostate", "--calibration", "fit_inf.json"], 1, "positive"),
+    (["mtj", "switch", "--mode", "stt", "--mtj-model", "twostate", "--calibration", "fit_neg.json"], 1, "positive"),
+    (["mtj", "switch", "--mtj-model", "twostate", "--calibration", "fit_neg.json"], 1, "not an SOT calibration"),
+    (["mtj", "switch", "--mode", "stt", "--mtj-model", "twostate", "--calibration", "fit_inf.json"], 1, "positive"),
     (["mtj", "switch", "--mtj-model", "twostate", "--calibration", "truncated.json"], 1, "JSON"),
     (["mtj", "retention", "--temperature", "-5"], 1, "temperature"),
     (["mtj", "retention", "--temperature", "nan"], 1, "temperature"),

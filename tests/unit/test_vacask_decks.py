@@ -24,7 +24,7 @@ from mramcim.errors import SimulationError, TemplateError
 from mramcim.paths import model_file
 from mramcim.units import spice_num, vacask_save
 
-INSTANCE_PARAMETERS = {"m0", "seed"}
+INSTANCE_PARAMETERS = {"m0", "seed", "mx0", "my0", "mz0"}
 
 
 def _cards(text: str) -> dict[str, dict[str, str]]:
