@@ -122,7 +122,9 @@ train_options = [
         "--flip-prob-final", type=float, default=0.001, show_default=True, help="TGBNN flip probability, last epoch."
     ),
     click.option(
-        "--data-dir", type=click.Path(file_okay=False), help="MNIST IDX folder (default: ../shared/datasets/mnist)."
+        "--data-dir",
+        type=click.Path(file_okay=False),
+        help="MNIST IDX folder (default: ../shared/datasets/mnist-full, else ../shared/datasets/mnist).",
     ),
     tech_option,
 ]

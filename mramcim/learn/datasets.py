@@ -4,10 +4,13 @@
 - digits: scikit-learn 8x8 digits (1797), pixel > 7 of 16 -> +1; fixed 80/20 split (seed 0).
 - wine: scikit-learn Wine (178 x 13); each standardized feature becomes a 4-level thermometer
   code at the training-set quartiles (52 binary inputs); fixed 70/30 split (seed 0).
-- mnist: IDX files (gz or raw) from a folder (`--data-dir`, env MRAMCIM_MNIST_DIR, or
-  ../shared/datasets/mnist). With train images present: 60k/10k. Otherwise the 10k test set is
-  split 8k/2k with seed 0 (documented fallback). Known files are md5-checked; pixel > 127 -> +1.
-  `download_mnist` (`mramcim fetch-mnist`) fetches the four files when online, md5-verified.
+- mnist: IDX files (gz or raw) from a folder: `--data-dir`, else env MRAMCIM_MNIST_DIR, else the
+  first of ../shared/datasets/mnist-full, ../shared/datasets/mnist that holds the train and test
+  files (60k/10k), else the first that holds the test files: the 10k test set is then split 8k/2k
+  with seed 0 (documented fallback). The note names the folder used. Every file is checked by the
+  md5 of its decompressed IDX content (a re-compressed .gz or a raw file of the original data
+  passes); pixel > 127 -> +1. `download_mnist` (`mramcim fetch-mnist`) fetches the four .gz files
+  when online, md5-verified.
 - fashion-mnist: the Debian package `dataset-fashion-mnist` (60k/10k), pixel > 127 -> +1.
 """
 
@@ -18,6 +21,7 @@ import hashlib
 import os
 import urllib.error
 import urllib.request
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +32,16 @@ import numpy.typing as npt
 from mramcim.artifacts import write_bytes
 from mramcim.errors import InputError, suggest
 
-__all__ = ["DATASETS", "GREY_DATASETS", "Dataset", "download_mnist", "load_dataset", "load_grey", "read_idx"]
+__all__ = [
+    "DATASETS",
+    "GREY_DATASETS",
+    "Dataset",
+    "download_mnist",
+    "load_dataset",
+    "load_grey",
+    "read_idx",
+    "validation_split",
+]
 
 DATASETS = ("digits", "wine", "mnist", "fashion-mnist")
 MNIST_MD5 = {
@@ -37,6 +50,19 @@ MNIST_MD5 = {
     "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
     "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
 }
+# md5 of the decompressed IDX content: the same for the original .gz, a re-compressed .gz and raw
+MNIST_CONTENT_MD5 = {
+    "t10k-images-idx3-ubyte": "2646ac647ad5339dbf082846283269ea",
+    "t10k-labels-idx1-ubyte": "27ae3e4e09519cfbb04c329615203637",
+    "train-images-idx3-ubyte": "6bbc9ace898e44ae57da46a324031adb",
+    "train-labels-idx1-ubyte": "a25bea736e30d166cdddb491f175f624",
+}
+MNIST_DIRS = (
+    "../shared/datasets/mnist-full",
+    "../shared/datasets/mnist",
+    "shared/datasets/mnist-full",
+    "shared/datasets/mnist",
+)
 MNIST_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
 FASHION_DIRS = ("/usr/share/datasets/fashion-mnist",)
 
@@ -89,11 +115,14 @@ def download_mnist(
 
 
 def read_idx(path: Path, md5: str | None = None) -> npt.NDArray[np.uint8]:
-    """Read an IDX file (optionally gzip-compressed), verifying its md5 when given."""
+    """Read an IDX file (optionally gzip-compressed), verifying the md5 of its IDX content when given."""
     raw = path.read_bytes()
-    if md5 is not None and _md5(raw) != md5:
+    try:
+        data = gzip.decompress(raw) if path.suffix == ".gz" else raw
+    except (OSError, EOFError, zlib.error) as err:
+        raise InputError(f"checksum mismatch for {path}: the gzip stream is corrupt ({err})") from None
+    if md5 is not None and _md5(data) != md5:
         raise InputError(f"checksum mismatch for {path}: the file is corrupt or not the original")
-    data = gzip.decompress(raw) if path.suffix == ".gz" else raw
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 8:
         raise InputError(f"{path} is not an unsigned-byte IDX file")
     ndim = data[3]
@@ -116,7 +145,7 @@ def _idx_pair(folder: Path, prefix: str, verify: bool) -> tuple[np.ndarray, np.n
     labels = _find(folder, f"{prefix}-labels-idx1-ubyte")
     if images is None or labels is None:
         return None
-    md5 = (lambda p: MNIST_MD5.get(p.name)) if verify else (lambda p: None)
+    md5 = (lambda p: MNIST_CONTENT_MD5.get(p.name.removesuffix(".gz"))) if verify else (lambda p: None)
     x = read_idx(images, md5(images))
     y = read_idx(labels, md5(labels))
     if x.shape[0] != y.shape[0]:
@@ -128,25 +157,45 @@ def _binarize(pixels: np.ndarray, threshold: int) -> npt.NDArray[np.int8]:
     return np.where(pixels > threshold, 1, -1).astype(np.int8)
 
 
-def _mnist(data_dir: str | None) -> Dataset:
-    candidates = (
-        [data_dir]
-        if data_dir
-        else [os.environ.get("MRAMCIM_MNIST_DIR"), "../shared/datasets/mnist", "shared/datasets/mnist"]
+def _has_pair(folder: Path, prefix: str) -> bool:
+    return all(_find(folder, f"{prefix}-{kind}") for kind in ("images-idx3-ubyte", "labels-idx1-ubyte"))
+
+
+def _mnist_folder(data_dir: str | None) -> Path:
+    """The folder to read: the one asked for, else the first default holding 60k/10k, else test only."""
+    if data_dir:
+        return Path(data_dir)
+    env = os.environ.get("MRAMCIM_MNIST_DIR")
+    if env:
+        return Path(env)
+    folders = [Path(c) for c in MNIST_DIRS if Path(c).is_dir()]
+    for prefixes in (("train", "t10k"), ("t10k",)):
+        found = next((f for f in folders if all(_has_pair(f, p) for p in prefixes)), None)
+        if found is not None:
+            return found
+    raise InputError(
+        f"MNIST not found in {', '.join(MNIST_DIRS)}: run `mramcim fetch-mnist --dir DIR` and pass --data-dir DIR "
+        "(or set MRAMCIM_MNIST_DIR to a folder with the IDX files)"
     )
-    folder = next((Path(c) for c in candidates if c and Path(c).is_dir()), None)
-    if folder is None:
-        raise InputError(
-            "MNIST not found: run `mramcim fetch-mnist --dir DIR` and pass --data-dir DIR "
-            "(or set MRAMCIM_MNIST_DIR to a folder with the IDX files)"
-        )
+
+
+def _mnist(data_dir: str | None) -> Dataset:
+    folder = _mnist_folder(data_dir)
+    if not folder.is_dir():
+        raise InputError(f"MNIST folder {folder} does not exist")
     test = _idx_pair(folder, "t10k", verify=True)
     if test is None:
         raise InputError(f"no t10k-images-idx3-ubyte(.gz)/t10k-labels-idx1-ubyte(.gz) in {folder}")
     train = _idx_pair(folder, "train", verify=True) if _find(folder, "train-images-idx3-ubyte") else None
     if train is not None:
         return Dataset(
-            "mnist", _binarize(train[0], 127), train[1], _binarize(test[0], 127), test[1], 10, f"{folder}: 60k/10k"
+            "mnist",
+            _binarize(train[0], 127),
+            train[1],
+            _binarize(test[0], 127),
+            test[1],
+            10,
+            f"{folder}: MNIST 60k/10k (IDX content md5-verified)",
         )
     order = np.random.default_rng(0).permutation(test[0].shape[0])
     cut = int(0.8 * order.size)
@@ -199,6 +248,29 @@ def load_grey(name: str, data_dir: str | None = None) -> Dataset:
         return Dataset(name, xtr, ytr, xte, yte, 10, "scikit-learn digits, 80/20 split (seed 0)")
     raise InputError(
         f"unknown dataset {name!r}{suggest(name, GREY_DATASETS)}; choose one of {', '.join(GREY_DATASETS)}"
+    )
+
+
+def validation_split(data: Dataset, n_val: int = 10000, seed: int = 0) -> Dataset:
+    """Hold out `n_val` training samples (seeded) as the evaluation set, for choosing settings
+    without looking at the test set; the test set is not part of the result.
+
+    Raises:
+        InputError: n_val not between 1 and the training-set size - 1.
+    """
+    n = data.y_train.size
+    if not 0 < n_val < n:
+        raise InputError(f"a validation split needs 0 < n_val < {n} training samples, got {n_val}")
+    order = np.random.default_rng(seed).permutation(n)
+    fit, val = np.sort(order[n_val:]), np.sort(order[:n_val])
+    return Dataset(
+        data.name,
+        data.x_train[fit],
+        data.y_train[fit],
+        data.x_train[val],
+        data.y_train[val],
+        data.n_classes,
+        f"{data.note}; validation split: {n - n_val} fit / {n_val} held out of the training set (seed {seed})",
     )
 
 

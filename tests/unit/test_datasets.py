@@ -1,5 +1,6 @@
 import functools
 import gzip
+import hashlib
 import http.server
 import shutil
 import threading
@@ -9,9 +10,20 @@ import numpy as np
 import pytest
 
 from mramcim.errors import InputError
-from mramcim.learn.datasets import MNIST_MD5, download_mnist, load_dataset, read_idx
+from mramcim.learn.datasets import (
+    MNIST_CONTENT_MD5,
+    MNIST_MD5,
+    download_mnist,
+    load_dataset,
+    read_idx,
+    validation_split,
+)
 
 SHARED_MNIST = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets" / "mnist"
+SHARED_FULL = SHARED_MNIST.parent / "mnist-full"
+needs_full = pytest.mark.skipif(
+    not (SHARED_FULL / "train-images-idx3-ubyte.gz").is_file(), reason="shared MNIST 60k/10k absent"
+)
 needs_mnist = pytest.mark.skipif(
     not (SHARED_MNIST / "t10k-images-idx3-ubyte.gz").is_file(), reason="shared MNIST test set absent"
 )
@@ -73,3 +85,50 @@ def test_download_verifies_checksums(server, tmp_path):
     with pytest.raises(InputError, match="cannot download .*8k/2k"):
         download_mnist(out, url, ("train-images-idx3-ubyte.gz",))
     assert set(MNIST_MD5) >= {name, other}
+
+
+@needs_full
+def test_mnist_full_is_preferred_and_checked_by_content(tmp_path, monkeypatch):
+    monkeypatch.delenv("MRAMCIM_MNIST_DIR", raising=False)
+    shared = tmp_path / "shared" / "datasets"
+    full, test_only = shared / "mnist-full", shared / "mnist"
+    full.mkdir(parents=True)
+    test_only.mkdir()
+    for name in MNIST_CONTENT_MD5:
+        raw = gzip.decompress((SHARED_FULL / f"{name}.gz").read_bytes())
+        if name.startswith("train"):  # re-compressed: another .gz md5, the same content
+            (full / f"{name}.gz").write_bytes(gzip.compress(raw, compresslevel=1))
+        else:  # raw IDX files are accepted too
+            (full / name).write_bytes(raw)
+            shutil.copy(SHARED_FULL / f"{name}.gz", test_only / f"{name}.gz")
+    assert (
+        MNIST_MD5["train-images-idx3-ubyte.gz"]
+        != hashlib.md5((full / "train-images-idx3-ubyte.gz").read_bytes()).hexdigest()
+    )
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    monkeypatch.chdir(repo)  # the defaults are ../shared/datasets/mnist-full, then ../shared/datasets/mnist
+    data = load_dataset("mnist")
+    assert data.x_train.shape == (60000, 784) and data.x_test.shape == (10000, 784)
+    assert "mnist-full" in data.note and "60k/10k" in data.note
+    assert np.bincount(data.y_train).tolist()[:2] == [5923, 6742]  # the genuine MNIST training labels
+    (full / "train-images-idx3-ubyte.gz").unlink()  # no folder with 60k/10k: the first with the test set, split 8k/2k
+    fallback = load_dataset("mnist")
+    assert fallback.x_train.shape == (8000, 784) and "8k/2k" in fallback.note and "mnist-full" in fallback.note
+    (full / "t10k-images-idx3-ubyte").rename(full / "spare")
+    assert str(Path("../shared/datasets/mnist")) + ":" in load_dataset("mnist").note
+    (full / "spare").rename(full / "t10k-images-idx3-ubyte")
+    val = validation_split(data, 10000, seed=0)
+    assert val.x_train.shape == (50000, 784) and val.x_test.shape == (10000, 784) and "validation" in val.note
+    order = np.random.default_rng(0).permutation(60000)
+    assert np.array_equal(
+        val.y_test, data.y_train[np.sort(order[:10000])]
+    )  # held out by index, disjoint from the fit part
+    assert np.array_equal(val.y_train, data.y_train[np.sort(order[10000:])])
+    with pytest.raises(InputError, match="n_val"):
+        validation_split(data, 60000)
+    corrupt = bytearray(gzip.decompress((SHARED_FULL / "t10k-labels-idx1-ubyte.gz").read_bytes()))
+    corrupt[-1] = (corrupt[-1] + 1) % 10
+    (full / "t10k-labels-idx1-ubyte").write_bytes(bytes(corrupt))
+    with pytest.raises(InputError, match="checksum mismatch"):
+        load_dataset("mnist", str(full))
