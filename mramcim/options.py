@@ -24,6 +24,8 @@ __all__ = [
     "Bias",
     "Config",
     "Corner",
+    "Decoding",
+    "DecodingField",
     "DriveKind",
     "Engine",
     "EngineField",
@@ -149,13 +151,21 @@ class DriveKind(StrEnum):
 
 class Algorithm(StrEnum):
     TGBNN = "tgbnn"
-    BNN = "bnn"
+    BNN_SGD = "bnn-sgd"  # the papers' regular BNN, our reading: latent weights, margin error, fixed-rate SGD
+    BNN = "bnn"  # latent weights, Adam, cross-entropy (the strong BNN)
     FLOAT = "float"
 
 
 class OutputCode(StrEnum):
     ONEHOT = "onehot"
     ECOC = "ecoc"
+
+
+class Decoding(StrEnum):
+    """How ECOC output scores become a class."""
+
+    HARD = "hard"  # Hamming distance of the signs to the codewords
+    SOFT = "soft"  # correlation of the scores with the codewords
 
 
 class MtjModel(StrEnum):
@@ -200,6 +210,7 @@ ReferenceField = Annotated[Reference, _parser(Reference, "reference")]
 EngineField = Annotated[Engine, _parser(Engine, "engine")]
 AlgorithmField = Annotated[Algorithm, _parser(Algorithm, "algorithm")]
 OutputCodeField = Annotated[OutputCode, _parser(OutputCode, "output code")]
+DecodingField = Annotated[Decoding, _parser(Decoding, "decoding")]
 WriteBiasField = Annotated[WriteBias, _parser(WriteBias, "write bias")]
 SwitchModeField = Annotated[SwitchMode, _parser(SwitchMode, "switching mode")]
 
