@@ -160,7 +160,7 @@ def characterize_neuron_cmd(
     show_default=True,
     help="Columns of the ngspice transient slice (energy, delay).",
 )
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Also write compare.json here.")
+@out_option(help="Also write compare.json here.", required=False)
 @json_option
 def compare_schemes_cmd(
     rows: int,

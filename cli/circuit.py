@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -142,9 +141,9 @@ def check(deck: str) -> None:
     \b
     Example: mramcim check sop.cir
     """
-    from mramcim.circuit.erc import require_clean
+    from mramcim.circuit.flows import check_file
 
-    require_clean(Path(deck).read_text(encoding="utf-8", errors="replace"), deck)
+    check_file(deck)
     click.echo(f"{deck}: ERC clean")
 
 

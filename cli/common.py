@@ -3,8 +3,10 @@ and showing or publishing a result. Nothing here computes anything."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -30,16 +32,37 @@ def choice(option: type[StrEnum], members: tuple[StrEnum, ...] | None = None) ->
     return click.Choice(choices(option, members))
 
 
-def out_option(default: str | None = None, help: str = "Output folder.") -> Any:
-    return click.option(
+_CLAIMS = "mramcim.out"
+
+
+def out_option(default: str | None = None, help: str = "Output folder.", required: bool | None = None) -> Any:
+    """The `--out DIR` option. The folder is claimed (checked, locked, probed for writing) when the
+    command starts, before any simulation or training, and released when it ends."""
+    option = click.option(
         "--out",
         "out_dir",
         type=click.Path(file_okay=False),
         default=default,
-        required=default is None,
+        required=default is None if required is None else required,
         show_default=default is not None,
         help=help,
     )
+
+    def decorate(func: Any) -> Any:
+        @functools.wraps(func)
+        def claimed(*args: Any, **kwargs: Any) -> Any:
+            from mramcim.outdir import OutputFolder
+
+            out_dir = kwargs.get("out_dir")
+            if out_dir is None:
+                return func(*args, **kwargs)
+            with OutputFolder.claim(out_dir) as folder:
+                click.get_current_context().meta.setdefault(_CLAIMS, {})[out_dir] = folder
+                return func(*args, **kwargs)
+
+        return option(claimed)
+
+    return decorate
 
 
 def workers_default(workers: int | None) -> int:
@@ -74,12 +97,11 @@ def say(message: str) -> None:
 
 def count_progress(label: str) -> Any:
     """A (done, total) progress callback: a live line on a terminal, every 25 % in a log."""
-    err = click.get_text_stream("stderr")
     shown = {"quarter": -1}
 
     def progress(done: int, total: int) -> None:
         percent = 100 * done // max(total, 1)
-        if err.isatty():
+        if sys.stderr.isatty():
             click.echo(f"\r  {label} {done}/{total} ({percent} %)", nl=done >= total, err=True)
         elif percent // 25 > shown["quarter"]:
             shown["quarter"] = percent // 25
@@ -94,7 +116,8 @@ def show(result: Any, *, as_json: bool, out_dir: str | None = None, run: Any = N
     if out_dir is not None:
         from mramcim.report.publish import publish
 
-        written = publish(result, out_dir, run or run_info())
+        folder = click.get_current_context().meta.get(_CLAIMS, {}).get(out_dir)
+        written = publish(result, out_dir, run or run_info(), folder)
         record = json.loads(written[-1].read_text(encoding="utf-8")) | {"out": str(Path(out_dir))}
     if as_json:
         echo_json(record if record is not None else result.to_json())

@@ -3,8 +3,11 @@ prints or publishes the result; library errors become one `error:` line and exit
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
+import warnings
+from typing import Any
 
 import click
 from mramcim.cli.bench import bench
@@ -76,17 +79,57 @@ for command in (
     cli.add_command(command)
 
 
-def main() -> None:
+def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    """mramcim's own warnings as one `warning:` line; others the usual way."""
+    from mramcim.errors import MramcimWarning
+
+    if issubclass(category, MramcimWarning):
+        click.echo(f"warning: {message}", err=True)
+    else:
+        _default_showwarning(message, category, *args, **kwargs)
+
+
+_default_showwarning = warnings.showwarning
+
+
+def run(args: list[str] | None = None) -> int:
+    """Run the command line on `args` (default: sys.argv) and return the exit status: a library
+    error or a failed write is one `error:` line and 1, a usage error click's own message and 2,
+    Ctrl-C `error: interrupted` and 130."""
     from mramcim.errors import MramcimError
 
+    warnings.showwarning = _show_warning
     try:
-        cli(standalone_mode=True)
+        code = cli.main(args=args, prog_name="mramcim", standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+        return _interrupted()
+    except click.exceptions.Exit as err:
+        return err.exit_code
+    except click.ClickException as err:
+        err.show()
+        return err.exit_code
     except MramcimError as err:
         click.echo(f"error: {err}", err=True)
-        sys.exit(1)
+        return 1
     except OSError as err:
         click.echo(f"error: {err.strerror or err}: {err.filename or ''}".rstrip(": "), err=True)
-        sys.exit(1)
+        return 1
+    return code if isinstance(code, int) else 0
+
+
+def main() -> None:
+    sys.exit(run())
+
+
+def _interrupted() -> int:
+    """Ctrl-C: end every ngspice worker at once (they ignore the terminal's SIGINT); one line,
+    the shell's 128 + SIGINT."""
+    with contextlib.suppress(Exception):
+        from mramcim.circuit.sim import terminate_workers
+
+        terminate_workers()
+    click.echo("error: interrupted", err=True)
+    return 130
 
 
 if __name__ == "__main__":

@@ -133,10 +133,14 @@ class TransferCurve(Result):
             rows = int(data["rows"])
             k = np.asarray(data["popcount"], dtype=np.float64)
             p = np.asarray(data["p_plus"], dtype=np.float64)
-        except (KeyError, TypeError, ValueError) as err:
+        except (KeyError, TypeError, ValueError, OverflowError) as err:
             raise InputError(
                 f"{source} is not a transfer characteristic (needs rows, popcount, p_plus): {err}"
             ) from None
+        if not 1 <= rows <= 1_000_000:
+            raise InputError(f"{source}: rows must be 1 to 1000000, got {rows}")
+        if k.ndim == 1 and (not np.all(np.isfinite(k)) or np.any((k < 0) | (k > rows))):
+            raise InputError(f"{source}: popcount values must lie in 0..rows ({rows})")
         if k.ndim != 1 or k.shape != p.shape or k.size < 2 or np.any(np.diff(k) <= 0):
             raise InputError(f"{source}: popcount must be increasing and match p_plus in length")
         if not np.all(np.isfinite(p)) or np.any((p < 0) | (p > 1)):

@@ -13,6 +13,7 @@ __all__ = [
     "MramcimError",
     "MramcimWarning",
     "OptionError",
+    "OutputError",
     "SimulationError",
     "TemplateError",
     "suggest",
@@ -33,6 +34,11 @@ class InputError(MramcimError):
 
 class OptionError(ConfigError, InputError):
     """An option value is not one of its choices (a bad setting and bad user input at once)."""
+
+
+class OutputError(MramcimError):
+    """An output could not be written (read-only or full disk, not a folder, locked by another run);
+    the message names the path, and nothing partial is left."""
 
 
 class TemplateError(MramcimError):

@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from mramcim.errors import ConfigError, suggest
+from mramcim.artifacts import read_small_text
+from mramcim.errors import ConfigError, InputError, suggest
 from mramcim.options import Corner, format_validation, parse_option
 from mramcim.paths import default_tech_file, model_file
 
@@ -334,22 +335,28 @@ def load_tech(path: str | Path | None = None) -> Technology:
         text = default_tech_file().read_text(encoding="utf-8")
     else:
         source = str(path)
+        if not Path(path).exists():
+            raise ConfigError(f"technology file not found: {path}")
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError(f"technology file not found: {path}") from None
-        except (OSError, UnicodeDecodeError) as err:
-            raise ConfigError(f"cannot read technology file {path}: {err}") from err
+            text = read_small_text(path, "technology file")
+        except InputError as err:
+            raise ConfigError(str(err)) from None
+        except OSError as err:
+            raise ConfigError(f"cannot read technology file {path}: {err.strerror or err}") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise ConfigError(f"technology file {source} is not valid YAML: {err}") from err
+        raise ConfigError(f"technology file {source} is not valid YAML: {err}") from None
+    except RecursionError:
+        raise ConfigError(f"technology file {source}: nested too deeply") from None
     if not isinstance(data, dict):
         raise ConfigError(f"technology file {source} must be a mapping of sections")
     try:
         return Technology.model_validate(data)
     except ValidationError as err:
         raise ConfigError(format_validation(err, f"technology {source}")) from None
+    except RecursionError:
+        raise ConfigError(f"technology file {source}: nested too deeply") from None
 
 
 def override(tech: Technology, **changes: Any) -> Technology:

@@ -23,6 +23,7 @@ IDENT_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 SCALE = {"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "meg": 1e6, "g": 1e9, "t": 1e12}
 _QUANTITY = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)(meg|[fpnumkgt])?([a-z]*)\s*", re.IGNORECASE)
 MAX_SWEEP_POINTS = 100_000
+MAX_MAGNITUDE = 1e100  # beyond any physical quantity here; keeps sweep arithmetic finite
 
 
 def parse_quantity(text: str, unit: str = "", *, name: str = "value", require_unit: bool = False) -> float:
@@ -67,9 +68,14 @@ def parse_values(text: str, name: str, scale: float = 1.0, *, positive: bool = T
             count = int(n)
             if not 1 <= count <= MAX_SWEEP_POINTS:
                 raise ValueError(f"count must be between 1 and {MAX_SWEEP_POINTS}")
-            values = np.linspace(float(lo), float(hi), count).tolist()
+            ends = float(lo), float(hi)
+            if not all(math.isfinite(v) and abs(v) <= MAX_MAGNITUDE for v in ends):
+                raise ValueError(f"sweep ends must be finite and at most {MAX_MAGNITUDE:g} in magnitude")
+            values = np.linspace(*ends, count).tolist()
         else:
             values = [float(v) for v in text.split(",") if v.strip()]
+            if len(values) > MAX_SWEEP_POINTS:
+                raise ValueError(f"at most {MAX_SWEEP_POINTS} values")
     except ValueError as err:
         raise InputError(f"{name}: cannot read {text!r} as a value, a comma list or lo:hi:count ({err})") from None
     if not values:
@@ -77,7 +83,10 @@ def parse_values(text: str, name: str, scale: float = 1.0, *, positive: bool = T
     bad = [v for v in values if not math.isfinite(v) or (positive and v <= 0)]
     if bad:
         raise InputError(f"{name} must be {'positive' if positive else 'finite'}, got {bad[0]:g}")
-    return [v * scale for v in values]
+    scaled = [v * scale for v in values]
+    if not all(math.isfinite(v) and (not positive or v > 0) for v in scaled):
+        raise InputError(f"{name}: {text!r} overflows or underflows")
+    return scaled
 
 
 def parse_ints(text: str, name: str) -> list[int]:
@@ -86,8 +95,8 @@ def parse_ints(text: str, name: str) -> list[int]:
 
     try:
         values = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise InputError(f"{name} must be comma-separated integers, got {text!r}") from None
+    except ValueError:  # also int()'s limit on digits
+        raise InputError(f"{name} must be comma-separated integers, got {text[:80]!r}") from None
     if not values:
         raise InputError(f"{name}: no values given")
     return values
@@ -132,8 +141,13 @@ def spice_num(value: object) -> str:
     if not math.isfinite(value):
         raise TemplateError(f"non-finite number refused by the netlist: {value!r}")
     if isinstance(value, int):
+        if abs(value) >= 10**300:
+            raise TemplateError(f"number too large for the netlist: {value!r}")
         return str(value)
-    return f"{value:.10g}"
+    text = f"{value:.10g}"
+    if not math.isfinite(float(text)):  # within 1e-10 of the largest double: rounds up to inf
+        raise TemplateError(f"number too large for the netlist: {value!r}")
+    return text
 
 
 def spice_ident(name: object) -> str:

@@ -46,3 +46,35 @@ def run_cli(tmp_path):
         )
 
     return run
+
+
+class Outcome:
+    """What one in-process `mramcim` run did: exit status, stdout, stderr."""
+
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    @property
+    def error_lines(self) -> list[str]:
+        return [line for line in self.err.splitlines() if line.startswith("error:")]
+
+    def __repr__(self) -> str:
+        return f"Outcome(code={self.code}, out={self.out[-400:]!r}, err={self.err[-800:]!r})"
+
+
+@pytest.fixture
+def invoke():
+    """Run the command line in this process through `mramcim.cli.main.run` (the same error and
+    exit handling as the console script), capturing stdout and stderr."""
+    from click.testing import CliRunner
+    from mramcim.cli.main import run
+
+    def call(*args: str) -> Outcome:
+        with CliRunner().isolation() as (out, err, _):
+            try:
+                code = run(list(args))
+            except SystemExit as exc:  # never expected: run() returns
+                code = exc.code if isinstance(exc.code, int) else 1
+        return Outcome(code, out.getvalue().decode(errors="replace"), err.getvalue().decode(errors="replace"))
+
+    return call

@@ -6,13 +6,22 @@ gives identical results whatever the number of workers. Each deck runs in its ow
 process (`mramcim.sim.run_deck`); a thread pool keeps `workers` of them busy. Per-device
 results (final state, first equator crossing, drive energy) are cached on disk, keyed by the
 SHA-256 of the deck text, which contains the technology, the drive and the seed.
+
+A cache entry is trusted only after it is verified (`read_cache_entry`): its own schema name and
+version, the deck key it was made for, the device count, dtype and shape of each array, a SHA-256
+over the arrays, and physical ranges (|mz| <= 1, finite energy, crossing times in the
+transient). A bad entry (truncated, garbage, NaN, sign-flipped, wrong length, older schema)
+is reported with a `MramcimWarning`, deleted and re-simulated.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
+import warnings
+import zipfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,23 +35,31 @@ from scipy.integrate import trapezoid
 from mramcim.artifacts import write_npz
 from mramcim.circuit.extract import zero_crossings
 from mramcim.circuit.netlist import render_mtj_trials
-from mramcim.circuit.sim import SimResult, run_deck
+from mramcim.circuit.sim import SimResult, run_deck, stop_on_error
 from mramcim.device.switching import point_summary
-from mramcim.errors import InputError
+from mramcim.errors import InputError, MramcimWarning, OutputError
 from mramcim.tech import Technology
 
 __all__ = [
     "DEFAULT_CHUNK",
     "Point",
     "PointResult",
+    "CACHE_SCHEMA",
+    "CACHE_VERSION",
     "default_cache_dir",
+    "read_cache_entry",
     "run_points",
+    "write_cache_entry",
 ]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_CHUNK = 16  # devices per deck: ngspice's cost per device grows beyond ~16-32
 Progress = Callable[[int, int], None]
+CACHE_SCHEMA = "mramcim.mc-cache"
+CACHE_VERSION = 2  # 1: bare arrays, no checksum (entries of version 1 are recomputed)
+_CACHE_ARRAYS = ("final", "cross", "energy")
+Arrays3 = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -112,6 +129,86 @@ def _extract(result: SimResult, point: Point, n: int) -> tuple[np.ndarray, np.nd
     return final, cross, energy
 
 
+class _BadEntry(Exception):
+    """A cache entry that failed verification (never leaves this module)."""
+
+
+def _digest(key: str, arrays: dict[str, np.ndarray]) -> str:
+    h = hashlib.sha256(key.encode())
+    for name in _CACHE_ARRAYS:
+        a = np.ascontiguousarray(arrays[name], dtype="<f8")
+        h.update(name.encode() + str(a.shape).encode() + a.tobytes())
+    return h.hexdigest()
+
+
+def write_cache_entry(path: Path, key: str, t_stop: float, arrays: Arrays3) -> None:
+    """Write one entry (arrays + a JSON header with schema, version, key, count and checksum)."""
+    named = dict(zip(_CACHE_ARRAYS, (np.asarray(a, dtype="<f8") for a in arrays), strict=True))
+    header = {
+        "schema": CACHE_SCHEMA,
+        "version": CACHE_VERSION,
+        "key": key,
+        "devices": int(named["final"].size),
+        "t_stop_s": float(t_stop),
+        "sha256": _digest(key, named),
+    }
+    write_npz(path, header=np.array(json.dumps(header, sort_keys=True)), **named)
+
+
+def _verify(path: Path, key: str, n: int, t_stop: float) -> Arrays3:
+    try:
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as data:
+            header = json.loads(str(data["header"][()]))
+            arrays = {name: np.array(data[name]) for name in _CACHE_ARRAYS}
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        EOFError,
+        AttributeError,
+        TypeError,  # a .npy, not an .npz
+        zipfile.BadZipFile,
+        RecursionError,
+        MemoryError,
+    ) as err:
+        raise _BadEntry(f"unreadable ({type(err).__name__}: {err})") from None
+    if not isinstance(header, dict) or header.get("schema") != CACHE_SCHEMA:
+        raise _BadEntry("not a mramcim cache entry")
+    if header.get("version") != CACHE_VERSION:
+        raise _BadEntry(f"schema version {header.get('version')!r}, expected {CACHE_VERSION}")
+    if header.get("key") != key or header.get("devices") != n:
+        raise _BadEntry(f"made for another deck or device count ({header.get('devices')!r} devices, expected {n})")
+    for name, a in arrays.items():
+        if a.dtype != np.dtype("<f8") or a.shape != (n,):
+            raise _BadEntry(f"{name} has dtype {a.dtype} and shape {a.shape}, expected float64 ({n},)")
+    if header.get("sha256") != _digest(key, arrays):
+        raise _BadEntry("checksum mismatch")
+    final, cross, energy = arrays["final"], arrays["cross"], arrays["energy"]
+    if not np.all(np.isfinite(final)) or np.any(np.abs(final) > 1 + 1e-6):
+        raise _BadEntry("final mz outside [-1, 1] or not finite")
+    if not np.all(np.isfinite(energy)):
+        raise _BadEntry("energy not finite")
+    crossed = cross[~np.isnan(cross)]
+    if np.any(~np.isfinite(crossed)) or np.any((crossed < 0) | (crossed > t_stop * (1 + 1e-9))):
+        raise _BadEntry("crossing times outside the transient")
+    return final, cross, energy
+
+
+def read_cache_entry(path: Path, key: str, n: int, t_stop: float) -> Arrays3 | None:
+    """The verified entry at `path`, or None (absent; or bad: warned about and deleted)."""
+    if not path.exists():
+        return None
+    try:
+        return _verify(path, key, n, t_stop)
+    except _BadEntry as bad:
+        warnings.warn(
+            MramcimWarning(f"cache entry {path} is bad ({bad}); deleted, re-simulating"),
+            stacklevel=2,
+        )
+        path.unlink(missing_ok=True)
+        return None
+
+
 def _run_chunk(
     tech: Technology, point: Point, n: int, seed: int, cache: Path | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -127,14 +224,18 @@ def _run_chunk(
     )
     key = hashlib.sha256(deck.text.encode()).hexdigest()
     path = cache / f"{key}.npz" if cache else None
-    if path and path.exists():
-        logger.debug("cache hit %s (%s, %d devices)", path.name, point.kind, n)
-        with np.load(path) as data:
-            return data["final"], data["cross"], data["energy"]
+    if path:
+        hit = read_cache_entry(path, key, n, point.t_stop)
+        if hit is not None:
+            logger.debug("cache hit %s (%s, %d devices)", path.name, point.kind, n)
+            return hit
     result = run_deck(deck.text, name=f"{point.kind} trials (seed {seed})", timeout_s=tech.simulation.timeout_s)
     final, cross, energy = _extract(result, point, n)
     if path:
-        write_npz(path, final=final, cross=cross, energy=energy)
+        try:
+            write_cache_entry(path, key, point.t_stop, (final, cross, energy))
+        except OutputError as err:  # the cache only saves time: a full or read-only cache is no failure
+            warnings.warn(MramcimWarning(f"result not cached: {err}"), stacklevel=2)
     return final, cross, energy
 
 
@@ -179,18 +280,13 @@ def run_points(
         workers,
         cache or "off",
     )
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with ThreadPoolExecutor(max_workers=workers) as pool, stop_on_error(pool):
         futures = {pool.submit(_run_chunk, tech, points[i], n, s, cache): (i, j, n) for i, j, n, s in jobs}
-        try:
-            for fut, (i, j, n) in futures.items():
-                out[(i, j)] = fut.result()
-                done += n
-                if progress:
-                    progress(done, total)
-        except BaseException:
-            for fut in futures:
-                fut.cancel()
-            raise
+        for fut, (i, j, n) in futures.items():
+            out[(i, j)] = fut.result()
+            done += n
+            if progress:
+                progress(done, total)
     results = []
     for i, p in enumerate(points):
         parts = [out[(i, j)] for j in range(n_chunks[i])]

@@ -175,9 +175,19 @@ class Retention(RecordResult):
         return lines
 
 
+# Plausibility limits of a drive (far beyond any MRAM device, far below what breaks a deck).
+LIMITS = {"VCMA amplitude": 100.0, "pulse width": 1e-6, "current": 1.0, "window": 1e-3, "field": 10.0}
+MIN_WIDTH_S = 1e-12
+MAX_TRIALS = 1_000_000
+
+
 def _positive(name: str, value: float, unit: str) -> float:
-    if not math.isfinite(value) or value <= 0:
-        raise InputError(f"{name} must be positive, got {value:g} {unit}")
+    top = LIMITS.get(name, math.inf)
+    if not math.isfinite(value) or value <= 0 or value > top:
+        limit = f" and at most {top:g} {unit}" if math.isfinite(top) else ""
+        raise InputError(f"{name} must be positive{limit}, got {value:g} {unit}")
+    if name == "pulse width" and value < MIN_WIDTH_S:
+        raise InputError(f"pulse width must be at least {MIN_WIDTH_S:g} s, got {value:g} s")
     return value
 
 
@@ -259,7 +269,7 @@ def toggle_sweep(
         _positive("VCMA amplitude", v, "V")
     for w in widths:
         _positive("pulse width", w, "s")
-    _trials(trials)
+    _trials(trials, len(voltages) * len(widths))
     points = [_settled_point(tech, "vcma", v, w, trials, 1) for v in voltages for w in widths]
     results = run_points(tech, points, seed=mc.seed, workers=mc.workers, cache=mc.cache, progress=mc.progress)
     record = toggle_record(tech, voltages, widths, trials, _grid(results, len(widths)))
@@ -285,9 +295,14 @@ def toggle_record(
 
 
 # ----------------------------------------------------------------------------- SOT / STT switching
-def _trials(trials: int) -> int:
-    if trials < 1:
-        raise InputError(f"trials must be at least 1 to estimate a probability, got {trials}")
+MAX_DEVICES = 10_000_000  # simulated devices in one study (about a month of LLG on 2 cores)
+
+
+def _trials(trials: int, points: int = 1) -> int:
+    if not 1 <= trials <= MAX_TRIALS:
+        raise InputError(f"trials must be at least 1 (at most {MAX_TRIALS}) to estimate a probability, got {trials}")
+    if trials * points > MAX_DEVICES:
+        raise InputError(f"{points} points x {trials} trials is more than {MAX_DEVICES} devices: sweep less")
     return trials
 
 
@@ -312,7 +327,7 @@ def switch_sweep(
         _positive("current", current, "A")
     for w in widths_s:
         _positive("pulse width", w, "s")
-    _trials(trials)
+    _trials(trials, len(currents_a) * len(widths_s))
     points = [_settled_point(tech, mode, sign * i, w, trials, m0) for i in currents_a for w in widths_s]
     results = run_points(tech, points, seed=mc.seed, workers=mc.workers, cache=mc.cache, progress=mc.progress)
     out = switch_record(tech, mode, m0, currents_a, widths_s, trials, _grid(results, len(widths_s)))
@@ -410,9 +425,10 @@ def retention(tech: Technology, temperature_k: float, trials: int, mc: McOptions
     dwell-time estimate reported next to theory.
     """
     _positive("temperature", temperature_k, "K")
+    _trials(trials)  # checked whether or not the dwell time turns out simulable
     t = override(tech, temperature_k=temperature_k)
     d = derive(t)
-    tau_theory = d.tau0_s * math.exp(d.delta_bias)
+    tau_theory = d.tau0_s * math.exp(min(d.delta_bias, 700))  # beyond: longer than anything watched
     out: dict[str, Any] = {
         "temperature_k": temperature_k,
         "delta0": d.delta0,
@@ -422,7 +438,6 @@ def retention(tech: Technology, temperature_k: float, trials: int, mc: McOptions
         "simulated": False,
     }
     if tau_theory <= SIMULABLE_TAU_S:
-        _trials(trials)
         window = min(5 * tau_theory, 1e-6)
         fp = first_passage(t, "idle", [0.0], [window], trials, 1, mc)
         # reaching the equator is half an escape (the barrier top is a coin flip): dwell = 2 x MFPT
@@ -450,6 +465,16 @@ def retention_curve(tech: Technology, temperatures_k: Sequence[float]) -> dict[s
     return {"temperature_k": list(temps), "delta_bias": list(deltas), "tau_s": list(taus)}
 
 
+def _two_state_inputs(levels: list[float], name: str, unit: str, widths: list[float], trials: int) -> None:
+    for level in levels:
+        _positive(name, level, unit)
+    for w in widths:
+        _positive("pulse width", w, "s")
+    _trials(trials)
+    if len(levels) * len(widths) > 1_000_000:
+        raise InputError(f"{len(levels)} x {len(widths)} grid points is more than 1000000: sweep less")
+
+
 def _sampled_grid(
     rows: list[float], cols: list[float], trials: int, seed: int, p_of: Any, energy_of: Any
 ) -> list[list[dict[str, Any]]]:
@@ -468,6 +493,7 @@ def twostate_toggle_sweep(
     tech: Technology, calibration: str | Path | None, voltages: list[float], widths: list[float], trials: int, seed: int
 ) -> ToggleSweep:
     """The two-state counterpart of `toggle_sweep` (no energy: the map carries none)."""
+    _two_state_inputs(voltages, "VCMA amplitude", "V", widths, trials)
     tm = load_toggle_map(calibration)
     grid = _sampled_grid(voltages, widths, trials, seed, tm, lambda v, w: None)
     record = toggle_record(tech, voltages, widths, trials, grid)
@@ -492,6 +518,7 @@ def twostate_switch_sweep(
     seed: int,
 ) -> SwitchSweep:
     """The two-state counterpart of `switch_sweep`, with I^2 R t write energy."""
+    _two_state_inputs(currents, "current", "A", widths, trials)
     law, source = load_switching_law(tech, mode, calibration)
     grid = _sampled_grid(
         currents,

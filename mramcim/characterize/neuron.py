@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from mramcim.artifacts import RecordResult, read_json_object
 from mramcim.circuit.netlist import render_neuron_sweep
-from mramcim.circuit.sim import run_deck
+from mramcim.circuit.sim import run_deck, stop_on_error
 from mramcim.device.neuron import (
     NeuronModel,
     _readout,
@@ -97,7 +97,7 @@ def _noise(
             progress(f"thermal deck {done}/{len(groups)} done")
         return part
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with ThreadPoolExecutor(max_workers=workers) as pool, stop_on_error(pool):
         parts = list(pool.map(run, range(len(groups))))
     z = np.concatenate([p["sigma_z"] for p in parts]).reshape(currents.size, trials)
     x = np.concatenate([p["sigma_x"] for p in parts]).reshape(currents.size, trials)

@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from mramcim.circuit.netlist import render_read_dc
 from mramcim.circuit.readnet import ArrayNetwork, solve_scipy
-from mramcim.circuit.sim import run_batch
+from mramcim.circuit.sim import run_batch, stop_on_error
 from mramcim.errors import InputError, SimulationError
 from mramcim.options import Engine, parse_option
 
@@ -125,7 +125,7 @@ def _partitioned(
         return sources, run_batch(text, name=name, timeout_s=timeout_s)
 
     delivered = np.zeros(net.n_nodes)  # current the sources of each node deliver, all blocks
-    with ThreadPoolExecutor(max_workers=workers) as pool:  # rendering overlaps other blocks' ngspice
+    with ThreadPoolExecutor(max_workers=workers) as pool, stop_on_error(pool):  # rendering overlaps ngspice
         for sources, values in pool.map(run, range(n_blocks)):
             for name, node, _ in sources:
                 delivered[node] -= values[f"i({name.lower()})"]  # ngspice: + into the + node

@@ -9,7 +9,10 @@ of them (`require_clean`). Rules, applied to the top level and to every subcircu
 - no-dc-path: a node with no DC path to ground (at the top) or to a port/ground (inside a
   subcircuit). Conducting elements: R, L, V, E, H, D, S, W, MOSFET drain-source, BJT, B
   voltage sources, B current sources whose expression reads their own terminal voltage (a
-  nonlinear conductance such as the MTJ), and X instances through their internal paths.
+  nonlinear conductance such as the MTJ), and X instances through their internal paths;
+- control-syntax / control-command: anything ngspice would execute beyond the plain
+  `.control` ... `.endc` blocks mramcim renders (`mramcim.circuit.deckscan.control_violations`):
+  `.controls`, `.endcx`, unterminated blocks, `*ng_script`, `shell`, redirections.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from mramcim.circuit.deckscan import control_violations
 from mramcim.errors import ErcError
 
 __all__ = ["Violation", "check_deck", "require_clean"]
@@ -248,7 +252,7 @@ def check_deck(text: str) -> list[Violation]:
     """All rule violations of a deck (empty list when clean)."""
     top, subckts = _parse(text)
     memo: dict[str, list[set[int]]] = {}
-    found = []
+    found = [Violation(rule, where, "", detail) for rule, where, detail in control_violations(text)]
     for body in [top, *subckts.values()]:
         found += _check_body(body, subckts, memo)
     return found

@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from mramcim.artifacts import Result
+from mramcim.circuit.deckscan import read_user_deck
 from mramcim.circuit.erc import require_clean
 from mramcim.circuit.extract import XnorCase, extract_xnor
 from mramcim.circuit.netlist import RenderedNetlist, render_xnor
-from mramcim.circuit.sim import SimResult, run_deck
+from mramcim.circuit.sim import SimResult, check_timeout, run_deck
 from mramcim.tech import Technology
 
-__all__ = ["XnorVerification", "simulate", "simulate_file", "verify_xnor"]
+__all__ = ["XnorVerification", "check_file", "simulate", "simulate_file", "verify_xnor"]
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +35,21 @@ def simulate(deck: RenderedNetlist | str, tech: Technology, name: str) -> SimRes
     return result
 
 
+def check_file(path: str | Path) -> None:
+    """The ERC of a user's deck file (includes inlined; control constructs are violations).
+
+    Raises:
+        InputError: unreadable, binary or empty deck, a `.lib` card or a bad include.
+        ErcError: every violation, listed.
+    """
+    require_clean(read_user_deck(path), str(path))
+
+
 def simulate_file(path: str | Path, *, timeout_s: float) -> SimResult:
-    """A user's deck from disk: ERC, then ngspice (its `.control` block is not run)."""
-    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    """A user's deck from disk: includes inlined, ERC (which refuses any control construct that
+    would run a command), then ngspice without any control block."""
+    timeout_s = check_timeout(timeout_s, "--timeout")
+    text = read_user_deck(path)
     require_clean(text, str(path))
     return run_deck(text, name=str(path), timeout_s=timeout_s)
 

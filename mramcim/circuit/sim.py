@@ -3,36 +3,67 @@
 ngspice's shared library keeps global state (one circuit per process) and cannot be
 interrupted from Python, so every run happens in a fresh worker process that loads
 libngspice through PySpice; the parent enforces the wall-clock timeout by terminating it.
-The deck's `.control` block (kept for `ngspice -b` users) is stripped: the runner drives the
-analysis itself (re-issuing its `setseed`, so noise is the same as in batch mode) and returns
-plain numpy vectors named `time`, `v(node)` and `i(vsource)`.
+The deck's control blocks (kept for `ngspice -b` users) are stripped by ngspice's own rules
+(`mramcim.circuit.deckscan`): the runner drives the analysis itself (re-issuing its `setseed`,
+so noise is the same as in batch mode) and returns plain numpy vectors named `time`, `v(node)`
+and `i(vsource)`.
+
+Workers never outlive the run: each asks the kernel to kill it when the thread that started it
+dies (Linux PR_SET_PDEATHSIG, so a killed parent leaves no ngspice running), starts with SIGINT
+blocked (Ctrl-C reaches the parent only, which prints one line), and `terminate_workers` ends
+every live worker at once (called on an interrupt).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import functools
 import logging
+import math
 import multiprocessing as mp
+import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from mramcim.circuit.deckscan import control_seed, runnable, strip_control
 from mramcim.errors import InputError, SimulationError
 from mramcim.units import parse_quantity
 
-__all__ = ["SimResult", "ngspice_version", "run_batch", "run_deck", "strip_control"]
+__all__ = [
+    "MAX_TIMEOUT_S",
+    "SimResult",
+    "check_timeout",
+    "ngspice_version",
+    "run_batch",
+    "run_deck",
+    "stop_on_error",
+    "strip_control",
+    "terminate_workers",
+]
 
 logger = logging.getLogger(__name__)
 
-_CONTROL = re.compile(r"^\s*\.control\b.*?^\s*\.endc\b[^\n]*\n?", re.IGNORECASE | re.MULTILINE | re.DOTALL)
+MAX_TIMEOUT_S = 1e6  # ~11.6 days: beyond it select() and subprocess overflow
+_PR_SET_PDEATHSIG = 1
+_live: set[Any] = set()  # worker processes of this process (run_deck) and ngspice -b children (run_batch)
+_live_lock = threading.Lock()
+_stopping = threading.Event()
 _INSTALL_HINT = (
     "install it with: sudo apt-get install ngspice libngspice0-dev (or point NGSPICE_LIBRARY_PATH at libngspice.so)"
 )
@@ -76,8 +107,85 @@ def ngspice_version() -> str:
     return match.group(0) if match else "unknown"
 
 
-def strip_control(deck: str) -> str:
-    return _CONTROL.sub("", deck)
+def check_timeout(timeout_s: float, name: str = "timeout") -> float:
+    """`timeout_s` if it is a usable wall-clock limit (finite, > 0, at most `MAX_TIMEOUT_S`).
+
+    Raises:
+        InputError: NaN, infinite, zero, negative or too large.
+    """
+    if not isinstance(timeout_s, int | float) or not math.isfinite(timeout_s) or not 0 < timeout_s <= MAX_TIMEOUT_S:
+        raise InputError(f"{name} must be a number of seconds in (0, {MAX_TIMEOUT_S:g}], got {timeout_s!r}")
+    return float(timeout_s)
+
+
+def terminate_workers() -> int:
+    """Kill every live ngspice worker of this process at once (an interrupt); returns how many.
+
+    Runs started afterwards refuse to start, so a thread pool drains at once.
+    """
+    _stopping.set()
+    with _live_lock:
+        procs = list(_live)
+    for proc in procs:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            proc.kill()
+    if procs:
+        logger.debug("terminated %d ngspice worker(s)", len(procs))
+    return len(procs)
+
+
+@contextlib.contextmanager
+def stop_on_error(pool: Any) -> Iterator[None]:
+    """Around a thread pool of simulations: on any error or interrupt, kill every live worker and
+    drop the queued runs at once instead of waiting for them (then re-raise).
+
+    Use inside the pool's `with`, so it acts before the pool's own shutdown waits.
+    """
+    try:
+        yield
+    except BaseException:
+        terminate_workers()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        _stopping.clear()
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Child side: SIGKILL when the thread that started us dies (Linux); exit if it already has."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Block SIGINT in this thread while a child starts: the child inherits the mask, so Ctrl-C
+    reaches only the parent (a blocked signal stays pending and is never delivered to it)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _register(proc: Any) -> None:
+    with _live_lock:
+        _live.add(proc)
+    if _stopping.is_set():  # an interrupt came while it started
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            proc.kill()
+
+
+def _unregister(proc: Any) -> None:
+    with _live_lock:
+        _live.discard(proc)
 
 
 def _vector_name(raw: str) -> str:
@@ -89,18 +197,9 @@ def _vector_name(raw: str) -> str:
     return f"v({raw})"
 
 
-_SETSEED = re.compile(r"^\s*setseed\s+(\d+)\s*$", re.IGNORECASE | re.MULTILINE)
-
-
-def control_seed(deck: str) -> int | None:
-    """The `setseed N` value of the deck's .control block (the thermal-noise seed), if any."""
-    control = _CONTROL.search(deck)
-    match = _SETSEED.search(control.group(0)) if control else None
-    return int(match.group(1)) if match else None
-
-
-def _worker(deck: str, seed: int | None, conn: Any) -> None:
+def _worker(deck: str, seed: int | None, conn: Any, parent_pid: int) -> None:
     """Child process: load the deck into libngspice, run it, send back vectors or an error."""
+    _die_with_parent(parent_pid)
     logging.getLogger("PySpice").setLevel(logging.CRITICAL)
     try:
         from PySpice.Spice.NgSpice.Shared import NgSpiceShared
@@ -166,12 +265,21 @@ def run_deck(deck: str, *, name: str = "<deck>", timeout_s: float = 600.0) -> Si
         SimulationError: library missing, deck rejected, non-convergence, timeout, or an
             incomplete transient; the message names the deck and carries ngspice's output tail.
     """
+    timeout_s = check_timeout(timeout_s)
+    safe = runnable(deck)
+    if _stopping.is_set():
+        raise SimulationError(f"{name}: not started (interrupted)")
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_worker, args=(strip_control(deck), control_seed(deck), child), daemon=True)
+    proc = ctx.Process(target=_worker, args=(safe, control_seed(deck), child, os.getpid()), daemon=True)
     logger.debug("starting an ngspice worker for %s (timeout %g s)", name, timeout_s)
     start = time.perf_counter()
-    proc.start()
+    # start() launches multiprocessing's resource tracker the first time, and that launch
+    # *unblocks* SIGINT in this thread: launch it before blocking, so the worker inherits the block
+    resource_tracker.ensure_running()
+    with _sigint_blocked():
+        proc.start()
+    _register(proc)
     child.close()
     try:
         if not parent.poll(timeout_s):
@@ -187,6 +295,7 @@ def run_deck(deck: str, *, name: str = "<deck>", timeout_s: float = 600.0) -> Si
         if proc.is_alive():
             proc.kill()
         proc.join()
+        _unregister(proc)
         parent.close()
     if message[0] == "error":
         _, what, output = message
@@ -229,23 +338,36 @@ def run_batch(deck: str, *, name: str = "<deck>", timeout_s: float = 600.0) -> d
     Batch processes start in ~0.1 s (a PySpice worker needs ~1 s to import), which is what
     many small partition decks need. Values come from the binary rawfile (full precision).
     """
+    timeout_s = check_timeout(timeout_s)
     exe = shutil.which("ngspice")
     if exe is None:
         raise SimulationError(f"{name}: the ngspice program is not installed; {_INSTALL_HINT}")
+    if _stopping.is_set():
+        raise SimulationError(f"{name}: not started (interrupted)")
     with tempfile.TemporaryDirectory(prefix="mramcim-") as tmp:
         deck_path, raw_path = Path(tmp) / "deck.cir", Path(tmp) / "out.raw"
-        deck_path.write_text(strip_control(deck), encoding="utf-8")
-        try:
-            proc = subprocess.run(
+        deck_path.write_text(runnable(deck), encoding="utf-8")
+        with _sigint_blocked():
+            proc = subprocess.Popen(
                 [exe, "-b", "-r", str(raw_path), str(deck_path)],
-                capture_output=True,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
                 text=True,
-                timeout=timeout_s,
                 cwd=tmp,
+                start_new_session=True,  # no terminal SIGINT: the parent ends it
             )
+        _register(proc)
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             raise SimulationError(f"{name}: ngspice did not finish within {timeout_s:g} s (killed)") from None
-        output = proc.stdout + "\n" + proc.stderr
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            _unregister(proc)
+        output = stdout + "\n" + stderr
         if proc.returncode != 0 or not raw_path.exists():
             tail = _tail(output)
             raise SimulationError(

@@ -9,6 +9,7 @@ LLG sweep (`mramcim mtj toggle`), interpolated bilinearly in (amplitude, width).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from mramcim.tech import Technology
 __all__ = [
     "ToggleMap",
     "load_switching_law",
+    "check_toggle_map",
     "load_toggle_map",
     "sample",
 ]
@@ -43,8 +45,10 @@ def load_switching_law(tech: Technology, mode: str, path: str | Path | None) -> 
         )
     try:
         law = SwitchingLaw(float(fit["delta"]), float(fit["ic0_a"]), relaxation_time(tech))
-    except (KeyError, TypeError, ValueError) as err:
+    except (KeyError, TypeError, ValueError, OverflowError) as err:
         raise InputError(f"{path}: malformed fit ({err})") from None
+    if not (math.isfinite(law.delta) and law.delta > 0 and math.isfinite(law.ic0_a) and law.ic0_a > 0):
+        raise InputError(f"{path}: the fitted delta and ic0_a must be finite and positive")
     return law, f"fitted ({path})"
 
 
@@ -82,10 +86,27 @@ def load_toggle_map(path: str | Path | None) -> ToggleMap:
             np.asarray(payload["widths_s"], float),
             np.asarray(payload["p_toggle"], float),
         )
-    except (KeyError, TypeError, ValueError) as err:
+    except (KeyError, TypeError, ValueError, OverflowError) as err:
         raise InputError(f"{path}: not a toggle map ({err})") from None
+    return check_toggle_map(tm, str(path))
+
+
+def check_toggle_map(tm: ToggleMap, source: str) -> ToggleMap:
+    """`tm` if its axes are finite, positive and increasing and every probability is in [0, 1].
+
+    Raises:
+        InputError: naming `source` and the first bad value.
+    """
+    for axis, label in ((tm.voltages_v, "voltages_v"), (tm.widths_s, "widths_s")):
+        if axis.ndim != 1 or axis.size < 1:
+            raise InputError(f"{source}: {label} must be a non-empty list")
+        if not np.all(np.isfinite(axis)) or np.any(axis <= 0) or np.any(np.diff(axis) <= 0):
+            raise InputError(f"{source}: {label} must be finite, positive and increasing")
     if tm.p_toggle.shape != (len(tm.voltages_v), len(tm.widths_s)):
-        raise InputError(f"{path}: p_toggle shape {tm.p_toggle.shape} does not match the axes")
+        raise InputError(f"{source}: p_toggle shape {tm.p_toggle.shape} does not match the axes")
+    bad = ~np.isfinite(tm.p_toggle) | (tm.p_toggle < 0) | (tm.p_toggle > 1)
+    if np.any(bad):
+        raise InputError(f"{source}: p_toggle must hold probabilities in [0, 1], got {tm.p_toggle[bad].ravel()[0]:g}")
     return tm
 
 

@@ -20,6 +20,7 @@ from mramcim.circuit.dcsolve import solve_dc
 from mramcim.circuit.erc import check_deck
 from mramcim.circuit.netlist import check_array_size, render_array
 from mramcim.circuit.readnet import build_network
+from mramcim.errors import InputError
 from mramcim.tech import Technology
 
 __all__ = ["ArrayBench", "bench_array"]
@@ -71,6 +72,10 @@ def bench_array(
 ) -> ArrayBench:
     for cols in cols_list:
         check_array_size(rows, cols)
+    if workers is not None and workers < 1:
+        raise InputError(f"workers must be at least 1, got {workers}")
+    if block_cols < 1 or flat_max_cols < 0:
+        raise InputError(f"--block-cols must be >= 1 and --flat-max-cols >= 0, got {block_cols} and {flat_max_cols}")
     rng = np.random.default_rng(seed)
     out = []
     for cols in cols_list:

@@ -126,6 +126,8 @@ def bench_train(
 ) -> TrainBench:
     if min(n, d, hidden, classes, batch) < 1 or classes < 2:
         raise InputError("bench sizes must be positive (and at least 2 classes)")
+    if n > 1_000_000 or hidden > 100_000 or d > 100_000:
+        raise InputError(f"bench sizes too large: n {n} (at most 1000000), hidden {hidden} (at most 100000)")
     rng = np.random.default_rng(seed)
     data = _data(n, d, classes, rng)
     base = TrainConfig(hidden=hidden, epochs=1, batch=batch, seed=seed)

@@ -109,6 +109,8 @@ def compare_schemes(
     rows, cols = check_array_size(rows, cols)
     if mc < 1:
         raise InputError(f"Monte-Carlo count must be >= 1, got {mc}")
+    if seed < 0:
+        raise InputError(f"seed must be >= 0, got {seed}")
     if not 1 <= tran_cols <= cols:
         raise InputError(f"transient columns must be between 1 and cols = {cols}, got {tran_cols}")
     threshold = threshold_popcount(rows) if setup.threshold is None else setup.threshold

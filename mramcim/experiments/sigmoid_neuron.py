@@ -62,6 +62,8 @@ def sigmoid_neuron_study(
     progress: Callable[[str], None] | None = None,
 ) -> tuple[SigmoidNeuronStudy, NeuronCharacterization]:
     """The study on a given characterization, or on one made now (`characterize_neuron`)."""
+    if draws < 1:
+        raise InputError(f"--draws must be at least 1, got {draws}")
     if char is None:
         char = characterize_neuron(tech, currents_a, trials=trials, seed=seed, workers=workers, progress=progress)
     study = run_sigmoid_experiment(

@@ -23,13 +23,14 @@ import numpy as np
 
 from mramcim.array.mac import mac_energy_per_column
 from mramcim.array.read import ReadSetup, default_toggle_map
-from mramcim.array.transfer import characterize_transfer
+from mramcim.array.transfer import MAX_MC, characterize_transfer
 from mramcim.artifacts import RecordResult
 from mramcim.errors import InputError
+from mramcim.learn.codes import make_codebook
 from mramcim.learn.datasets import load_dataset
 from mramcim.learn.mapping import ArrayPlan
 from mramcim.learn.train import PAPER_RULE, TrainConfig, train
-from mramcim.options import Engine, Reference, Scheme
+from mramcim.options import Engine, Parasitics, Reference, Scheme, parse_option
 from mramcim.tech import Technology
 
 __all__ = ["STUDY_RUNS", "TgbnnStudy", "convergence_epoch", "run_study", "study_from_options", "summarize"]
@@ -187,6 +188,15 @@ def run_study(
             f"the hardware-in-the-loop dataset {hil_dataset!r} must be one of the studied datasets {datasets} "
             "(or 'none' to skip it)"
         )
+    # everything the later stages need, checked before the first training run
+    make_codebook("ecoc", _DATA[datasets[0]].n_classes, ecoc_length, seed=base.seed)
+    if hil_dataset is not None:
+        if isinstance(mc, bool) or not isinstance(mc, int) or not 1 <= mc <= MAX_MC:
+            raise InputError(f"Monte-Carlo count must be an integer between 1 and {MAX_MC}, got {mc!r}")
+        parse_option(Parasitics, parasitics, "parasitics")
+        fan_in = _DATA[hil_dataset].x_train.shape[1]
+        for active in Scheme.active():
+            ArrayPlan(scheme=active, layers=((fan_in, base.hidden), (base.hidden, 10)), array_cols=array_cols)
     result: dict[str, Any] = {
         "config": base.as_dict(),
         "seeds": seeds,

@@ -111,6 +111,9 @@ def _searched(classes: int, length: int, seed: int) -> npt.NDArray[np.int8]:
     return words
 
 
+MAX_CODE_LENGTH = 1023  # the longest Hadamard ECOC used here; longer codes only cost time
+
+
 def make_codebook(
     kind: str, classes: int, length: int | None = None, seed: int = 0, decoding: str = "hard"
 ) -> Codebook:
@@ -133,6 +136,8 @@ def make_codebook(
     shortest = math.ceil(math.log2(classes))
     if length is None:
         length = 2 ** math.ceil(math.log2(2 * classes)) - 1
+    if length > MAX_CODE_LENGTH:
+        raise InputError(f"code length {length} is longer than {MAX_CODE_LENGTH} bits")
     if length < shortest:
         raise InputError(
             f"code length {length} is too short for {classes} classes: distinct codewords need at least "

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
 import urllib.error
+import urllib.parse
 import urllib.request
 import zlib
 from dataclasses import dataclass
@@ -93,6 +95,14 @@ def download_mnist(
     Raises:
         InputError: offline / unreachable (with the fallback explained) or a checksum mismatch.
     """
+    try:
+        parsed = urllib.parse.urlsplit(base_url)
+    except ValueError as err:
+        raise InputError(f"--url {base_url!r} is not an address ({err})") from None
+    if parsed.scheme not in ("http", "https", "file") or not (parsed.netloc or parsed.path):
+        raise InputError(f"--url must be an http(s):// or file:// address, got {base_url!r}")
+    if not base_url.endswith("/"):
+        base_url += "/"
     saved = []
     for name in names:
         target = Path(folder) / name
@@ -102,7 +112,7 @@ def download_mnist(
         try:
             with urllib.request.urlopen(base_url + name, timeout=60) as response:
                 data = response.read()
-        except (urllib.error.URLError, OSError) as err:
+        except (urllib.error.URLError, OSError, ValueError) as err:
             if isinstance(err, urllib.error.HTTPError):
                 err.close()
             raise InputError(
@@ -128,8 +138,10 @@ def read_idx(path: Path, md5: str | None = None) -> npt.NDArray[np.uint8]:
         raise InputError(f"{path} is not an unsigned-byte IDX file")
     ndim = data[3]
     dims = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
+    if len(data) < 4 + 4 * ndim:
+        raise InputError(f"{path}: truncated IDX header")
     body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
-    if body.size != int(np.prod(dims)):
+    if body.size != math.prod(dims):
         raise InputError(f"{path}: IDX header says {dims} but holds {body.size} bytes")
     return body.reshape(dims)
 

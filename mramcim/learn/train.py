@@ -119,12 +119,13 @@ class TrainConfig(Config):
                 raise InputError(
                     f"{name.replace('_', ' ')} must be strictly between 0 and 1 (a write pulse's P_sw), got {p}"
                 )
-        for name in ("hidden", "epochs"):
-            if getattr(self, name) < 1:
-                raise InputError(f"{name} must be >= 1, got {getattr(self, name)}")
+        for name, top in (("hidden", 100_000), ("epochs", 100_000)):
+            if not 1 <= getattr(self, name) <= top:
+                raise InputError(f"{name} must be 1 to {top}, got {getattr(self, name)}")
         for name in ("batch", "batch_final"):
-            if getattr(self, name) is not None and getattr(self, name) < 1:
-                raise InputError(f"{name} must be >= 1, got {getattr(self, name)}")
+            value = getattr(self, name)
+            if value is not None and not 1 <= value <= 10_000_000:
+                raise InputError(f"{name} must be 1 to 10000000, got {value}")
         if self.batch_growth is not None and not self.batch_growth >= 1:
             raise InputError(f"batch growth must be >= 1, got {self.batch_growth}")
         if min(self.top_m, self.top_m_out) < 0:

@@ -5,12 +5,18 @@ Provenance is assembled here and only here: mramcim version, git commit (source 
 versions of Python, numpy, scipy, PySpice and ngspice, the technology (resolved values, derived
 quantities and its hash), the seed, the full command line, start time and wall time. The plot is
 rendered before anything is written, so a plotting failure leaves no partial output.
+
+The files reach the disk through `mramcim.outdir.OutputFolder`: the folder is locked against a
+concurrent run, staged in a temporary sibling, synced and swapped in whole, so it is always
+complete (the previous results or the new ones) or absent.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
+import json
 import logging
 import platform
 import subprocess
@@ -24,8 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from mramcim.artifacts import Result, json_ready, render_png, write_bytes, write_json, write_npz
+from mramcim.artifacts import Result, json_ready, render_png
 from mramcim.circuit.sim import ngspice_version
+from mramcim.outdir import OutputFolder
 from mramcim.tech import Technology, tech_run_id, tech_summary
 
 __all__ = ["Run", "provenance", "publish", "versions"]
@@ -126,18 +133,29 @@ def _plot(result: Result) -> Callable[[], Any] | None:
     return None if draw is None else functools.partial(draw, result)
 
 
-def publish(result: Result, out_dir: str | Path, run: Run) -> list[Path]:
-    """Write `result` to `out_dir`; returns the paths written (JSON last)."""
-    out = Path(out_dir)
+def publish(result: Result, out_dir: str | Path, run: Run, folder: OutputFolder | None = None) -> list[Path]:
+    """Write `result` to `out_dir` (through `folder` when the caller already claimed it); returns
+    the paths written (JSON last).
+
+    Raises:
+        OutputError: the folder is not usable, in use by another run, or a write failed (the
+            folder then holds what it held before).
+    """
     record = json_ready(result.to_json()) | {"provenance": provenance(run)}
     draw = _plot(result)
-    png = render_png(draw) if draw is not None else None
-    written = []
+    files: list[tuple[str, bytes]] = []
     arrays = result.arrays()
     if arrays:
-        written.append(write_npz(out / f"{result.name}.npz", **{k: np.asarray(v) for k, v in arrays.items()}))
-    if png is not None:
-        written.append(write_bytes(out / f"{result.name}.png", png))
-    written.append(write_json(out / f"{result.name}.json", record))
+        buffer = io.BytesIO()
+        np.savez(buffer, **dict[str, Any]({k: np.asarray(v) for k, v in arrays.items()}))
+        files.append((f"{result.name}.npz", buffer.getvalue()))
+    if draw is not None:
+        files.append((f"{result.name}.png", render_png(draw)))
+    files.append((f"{result.name}.json", (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8")))
+    if folder is None:
+        with OutputFolder.claim(out_dir) as own:
+            written = own.publish(files)
+    else:
+        written = folder.publish(files)
     logger.info("wrote %s", ", ".join(str(p) for p in written))
     return written

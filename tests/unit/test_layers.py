@@ -17,7 +17,7 @@ import pytest
 import mramcim
 
 ROOT = Path(mramcim.__file__).resolve().parent
-SHARED = {"errors", "units", "paths", "options", "artifacts", "tech", "encoding"}
+SHARED = {"errors", "units", "paths", "options", "artifacts", "tech", "encoding", "outdir"}
 ALLOWED = {
     "shared": {"shared"},
     "device": {"shared", "device"},
