@@ -145,17 +145,25 @@ train_options = [
     click.option("--hidden", type=int, default=512, show_default=True, help="Hidden neurons."),
     click.option("--epochs", type=int, default=20, show_default=True),
     click.option(
-        "--batch", type=int, default=None, help="Mini-batch (default: tgbnn 500, at least 16 per epoch; bnn/float 100)."
+        "--batch",
+        type=int,
+        default=None,
+        help="First-epoch mini-batch (default: tgbnn/bnn-sgd 500, at least 16 steps per epoch; bnn/float 100).",
     ),
     click.option("--output-code", type=choice(OutputCode), default="onehot", show_default=True),
     click.option(
         "--code-length", type=int, default=None, help="ECOC bits (default 2^k - 1 >= 2 x classes: 31 for 10)."
     ),
+    click.option("--flip-prob", type=float, default=None, help="TGBNN flip probability, first epoch (default: 0.5)."),
     click.option(
-        "--flip-prob", type=float, default=0.03, show_default=True, help="TGBNN flip probability, first epoch."
+        "--flip-prob-final", type=float, default=None, help="TGBNN flip probability, last epoch (default: 0.1)."
     ),
     click.option(
-        "--flip-prob-final", type=float, default=0.001, show_default=True, help="TGBNN flip probability, last epoch."
+        "--set",
+        "overrides",
+        multiple=True,
+        metavar="FIELD=VALUE",
+        help="Any training option (a TrainConfig field), e.g. --set top_m=1; repeatable.",
     ),
     click.option(
         "--data-dir",
@@ -173,11 +181,18 @@ def with_train_options(func: Any) -> Any:
 
 
 def train_config(
-    algo: str, *, write_pulse: str | None = None, seed: int = 0, sot_calibration: str | None = None, **kw: Any
+    algo: str,
+    *,
+    write_pulse: str | None = None,
+    seed: int = 0,
+    sot_calibration: str | None = None,
+    overrides: tuple[str, ...] = (),
+    **kw: Any,
 ) -> Any:
-    """A TrainConfig from the shared training options (`--write-pulse` text parsed here)."""
+    """A TrainConfig from the shared training options (`--write-pulse` text parsed here; `--set`
+    FIELD=VALUE items applied last)."""
     from mramcim.learn.sotwrite import WritePulse
-    from mramcim.learn.train import TrainConfig
+    from mramcim.learn.train import TrainConfig, config_with
     from mramcim.units import parse_pulse
 
     pulse = None
@@ -185,8 +200,9 @@ def train_config(
         current, width, rise = parse_pulse(write_pulse)
         pulse = WritePulse(current_a=current, width_s=width, rise_s=rise)
     fields = ("hidden", "epochs", "batch", "output_code", "code_length", "flip_prob", "flip_prob_final")
-    return TrainConfig(
-        algo=algo, seed=seed, write_pulse=pulse, sot_calibration=sot_calibration, **{k: kw[k] for k in fields}
+    given = {k: kw[k] for k in fields if kw.get(k) is not None}
+    return config_with(
+        TrainConfig(algo=algo, seed=seed, write_pulse=pulse, sot_calibration=sot_calibration, **given), overrides
     )
 
 

@@ -57,6 +57,8 @@ def experiment() -> None:
 )
 @click.option("--array-cols", type=int, default=64, show_default=True)
 @simulator_option
+@click.option("--workers", type=int, default=1, show_default=True, help="Processes for the ideal-training runs.")
+@click.option("--ecoc/--no-ecoc", default=True, show_default=True, help="ECOC runs on the first dataset.")
 @out_option()
 @json_option
 def experiment_tgbnn(
@@ -68,13 +70,15 @@ def experiment_tgbnn(
     parasitics: str,
     array_cols: int,
     simulator: str,
+    workers: int,
+    ecoc: bool,
     out_dir: str,
     tech_file: str | None,
     data_dir: str | None,
     as_json: bool,
     **kw: Any,
 ) -> None:
-    """TGBNN vs BNN (and float) over seeds, ECOC vs one-hot, ideal vs circuit in the loop.
+    """TGBNN (sparse writes, the papers' rule) vs the BNNs and float over seeds, ECOC, circuit in the loop.
 
     Writes tgbnn.json and tgbnn.png. The full default takes about 20 minutes on 2 cores.
 
@@ -98,6 +102,8 @@ def experiment_tgbnn(
         array_cols=array_cols,
         parasitics=parasitics,
         data_dir=data_dir,
+        ecoc=ecoc,
+        workers=workers,
         progress=say,
         simulator=simulator,
     )

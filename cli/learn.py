@@ -32,7 +32,13 @@ def _epoch_line(cfg: Any) -> Any:
 
 
 @click.command("train")
-@click.option("--algo", default="tgbnn", show_default=True, help="tgbnn, bnn (latent weights, Adam) or float.")
+@click.option(
+    "--algo",
+    default="tgbnn",
+    show_default=True,
+    help="tgbnn, bnn-sgd (latent weights, margin error, fixed-rate SGD: the papers' BNN, our reading), "
+    "bnn (latent, Adam, cross-entropy) or float.",
+)
 @click.option("--dataset", default="digits", show_default=True, help="digits, wine, mnist or fashion-mnist.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @with_train_options
@@ -47,6 +53,19 @@ def _epoch_line(cfg: Any) -> Any:
     type=click.Path(dir_okay=False),
     default=None,
     help="SOT calibration JSON from `mtj calibrate-sot` (default: the packaged one).",
+)
+@click.option(
+    "--validation",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Hold out N training samples (seed 0) as the evaluation set, for choosing settings; the test set is not used.",
+)
+@click.option(
+    "--input-thresholds",
+    default="127",
+    show_default=True,
+    help="mnist/fashion-mnist: grey levels; one +-1 input per pixel and threshold (pixel > t).",
 )
 @click.option(
     "--hardware",
@@ -74,6 +93,8 @@ def train_cmd(
     seed: int,
     write_pulse: str | None,
     sot_calibration: str | None,
+    validation: int,
+    input_thresholds: str,
     hardware: str | None,
     write_stats: bool,
     scheme: str,
@@ -84,7 +105,7 @@ def train_cmd(
     as_json: bool,
     **kw: Any,
 ) -> None:
-    """Train TGBNN, the regular BNN or the float bound; writes train.json, train.npz (weights) and train.png.
+    """Train TGBNN, the regular BNNs or the float bound; writes train.json, train.npz (weights) and train.png.
 
     \b
     Examples:
@@ -93,14 +114,21 @@ def train_cmd(
       mramcim train --dataset mnist --output-code ecoc --code-length 31 --out results/ecoc
       mramcim train --dataset mnist --write-pulse 150uA,10ns --write-stats --out results/sot
       mramcim train --dataset digits --hardware results/char64/transfer.json --out results/hw
+      mramcim train --dataset mnist --validation 10000 --set top_m=1 --out results/val
     """
     from mramcim.learn.datasets import load_dataset
     from mramcim.learn.train import train_model
+    from mramcim.units import parse_values
 
     cfg = train_config(algo, write_pulse=write_pulse, seed=seed, sot_calibration=sot_calibration, **kw)
     tech = load_tech(tech_file)
     run = train_model(
-        load_dataset(dataset, data_dir),
+        load_dataset(
+            dataset,
+            data_dir,
+            tuple(int(t) for t in parse_values(input_thresholds, "--input-thresholds", positive=False)),
+            validation=validation,
+        ),
         cfg,
         tech,
         hardware=hardware,

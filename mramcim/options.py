@@ -25,6 +25,8 @@ __all__ = [
     "Config",
     "Corner",
     "DeckFormat",
+    "Decoding",
+    "DecodingField",
     "DriveKind",
     "Engine",
     "EngineField",
@@ -185,7 +187,8 @@ class DriveKind(StrEnum):
 
 class Algorithm(StrEnum):
     TGBNN = "tgbnn"
-    BNN = "bnn"
+    BNN_SGD = "bnn-sgd"  # the papers' regular BNN, our reading: latent weights, margin error, fixed-rate SGD
+    BNN = "bnn"  # latent weights, Adam, cross-entropy (the strong BNN)
     FLOAT = "float"
 
 
@@ -200,6 +203,11 @@ class Pool(StrEnum):
     THREAD = "thread"  # threads of this process: tasks that wait on a child process (ngspice)
     PROCESS = "process"  # spawned Python processes
     DASK = "dask"  # a dask.distributed LocalCluster of single-threaded worker processes
+class Decoding(StrEnum):
+    """How ECOC output scores become a class."""
+
+    HARD = "hard"  # Hamming distance of the signs to the codewords
+    SOFT = "soft"  # correlation of the scores with the codewords
 
 
 class MtjModel(StrEnum):
@@ -246,6 +254,7 @@ SimulatorField = Annotated[Simulator, _parser(Simulator, "simulator")]
 MappingField = Annotated[Mapping, _parser(Mapping, "mapping")]
 AlgorithmField = Annotated[Algorithm, _parser(Algorithm, "algorithm")]
 OutputCodeField = Annotated[OutputCode, _parser(OutputCode, "output code")]
+DecodingField = Annotated[Decoding, _parser(Decoding, "decoding")]
 WriteBiasField = Annotated[WriteBias, _parser(WriteBias, "write bias")]
 SwitchModeField = Annotated[SwitchMode, _parser(SwitchMode, "switching mode")]
 

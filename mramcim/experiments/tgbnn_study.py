@@ -1,5 +1,10 @@
-"""`mramcim experiment tgbnn`: TGBNN against the regular BNN (and the float bound), one-hot vs
+"""`mramcim experiment tgbnn`: TGBNN against the regular BNNs (and the float bound), one-hot vs
 ECOC, and ideal training vs the circuit in the loop, each over several seeds.
+
+Rows per dataset (STUDY_RUNS): tgbnn (the base configuration: sparse evidence-ranked writes),
+tgbnn-paper (the same network with the papers' write rule and schedule, `train.PAPER_RULE`),
+bnn-sgd (our reading of the papers' regular BNN), bnn (latent weights, Adam, cross-entropy) and
+float. Runs are independent, so `workers` > 1 trains them in parallel processes.
 
 Hardware in the loop (one scheme at a time): the hidden layer reads through the transfer
 characteristic of a fan-in-row array of that scheme (Monte-Carlo DC reads, `characterize_transfer`),
@@ -10,6 +15,7 @@ MAC comes from the ngspice LLG transient of one column per layer size (ideal wir
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -23,13 +29,22 @@ from mramcim.errors import InputError
 from mramcim.learn.codes import make_codebook
 from mramcim.learn.datasets import load_dataset
 from mramcim.learn.mapping import ArrayPlan
-from mramcim.learn.train import TrainConfig, train
+from mramcim.learn.train import PAPER_RULE, TrainConfig, train
 from mramcim.options import Engine, Parasitics, Reference, Scheme, Simulator, parse_option
 from mramcim.tech import Technology
 
-__all__ = ["TgbnnStudy", "study_from_options", "convergence_epoch", "run_study", "summarize"]
+__all__ = ["STUDY_RUNS", "TgbnnStudy", "convergence_epoch", "run_study", "study_from_options", "summarize"]
 
 Progress = Callable[[str], None]
+# row name -> TrainConfig overrides of the study's base configuration
+STUDY_RUNS: dict[str, dict[str, Any]] = {
+    "tgbnn": {},
+    "tgbnn-paper": PAPER_RULE,
+    "bnn-sgd": {"algo": "bnn-sgd"},
+    "bnn": {"algo": "bnn"},
+    "float": {"algo": "float"},
+}
+ECOC_RUNS = ("tgbnn", "bnn-sgd", "bnn")
 
 
 def convergence_epoch(curve: list[float], fraction: float = 0.95) -> int:
@@ -51,6 +66,32 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "epochs_to_95pct": convergence_epoch(mean.tolist()),
         "write_energy_j_mean": float(np.mean([r["write_energy_total_j"] for r in runs])),
     }
+
+
+_DATA: dict[str, Any] = {}
+
+
+def _train_job(job: tuple[str, str | None, TrainConfig, Technology]) -> dict[str, Any]:
+    """One training run in a worker process (the data set is loaded once per process)."""
+    name, data_dir, cfg, tech = job
+    if name not in _DATA:
+        _DATA[name] = load_dataset(name, data_dir if name == "mnist" else None)
+    return train(_DATA[name], cfg, tech).as_dict()
+
+
+def _run_all(
+    jobs: list[tuple[str, str | None, TrainConfig, Technology]], labels: list[str], workers: int, progress: Progress
+) -> list[dict[str, Any]]:
+    """Ideal-training runs, in `workers` processes (results in job order)."""
+    if workers <= 1:
+        out = []
+        for job, label in zip(jobs, labels, strict=True):
+            progress(label)
+            out.append(_train_job(job))
+        return out
+    progress(f"{len(jobs)} training runs in {workers} processes")
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_train_job, jobs))
 
 
 def _runs(
@@ -102,18 +143,20 @@ class TgbnnStudy(RecordResult):
     def summary_lines(self) -> list[str]:
         result, lines = self.record, []
         for name, entry in result["datasets"].items():
-            t, b, f = (entry[a]["summary"] for a in ("tgbnn", "bnn", "float"))
-            lines.append(
-                f"{name}: tgbnn {t['final_mean']:.4f}+-{t['final_std']:.4f} (95 % at epoch {t['epochs_to_95pct']}), "
-                f"bnn {b['final_mean']:.4f}+-{b['final_std']:.4f} (epoch {b['epochs_to_95pct']}), float "
-                f"{f['final_mean']:.4f}; gap {entry['gap_bnn_minus_tgbnn'] * 100:.2f} %"
+            rows = ", ".join(
+                f"{row} {entry[row]['summary']['final_mean']:.4f}+-{entry[row]['summary']['final_std']:.4f} "
+                f"(95 % at epoch {entry[row]['summary']['epochs_to_95pct']})"
+                for row in result["runs"]
             )
-        e = result["ecoc"]
-        lines.append(
-            f"ECOC ({e['dataset']}, L={e['tgbnn']['output_code']['length']}): tgbnn "
-            f"{e['tgbnn']['summary']['final_mean']:.4f} (one-hot {e['tgbnn']['onehot_final_mean']:.4f}), "
-            f"bnn {e['bnn']['summary']['final_mean']:.4f}"
-        )
+            lines.append(f"{name}: {rows}; bnn-sgd - tgbnn {entry['gap_bnn_sgd_minus_tgbnn'] * 100:+.2f} %")
+        e = result.get("ecoc")
+        if e:
+            rows = ", ".join(
+                f"{row} {e[row]['summary']['final_mean']:.4f} (one-hot {e[row]['onehot_final_mean']:.4f})"
+                for row in e
+                if row != "dataset"
+            )
+            lines.append(f"ECOC ({e['dataset']}, L={e['tgbnn']['output_code']['length']}): {rows}")
         for scheme, s in result.get("hardware_in_the_loop", {}).get("schemes", {}).items():
             lines.append(
                 f"in the loop, {scheme}: {s['summary']['final_mean']:.4f} (drop "
@@ -137,6 +180,8 @@ def run_study(
     array_cols: int,
     parasitics: str = "mesh",
     data_dir: str | None = None,
+    ecoc: bool = True,
+    workers: int = 1,
     progress: Progress = lambda _: None,
     simulator: str = Simulator.NGSPICE,
 ) -> TgbnnStudy:
@@ -144,44 +189,68 @@ def run_study(
     energy per MAC from LLG transients in `simulator`)."""
     if not seeds or not hil_seeds:
         raise InputError("give at least one seed")
-    loaded = {name: load_dataset(name, data_dir if name == "mnist" else None) for name in datasets}
-    if hil_dataset is not None and hil_dataset not in loaded:
+    for name in datasets:  # fail early on a missing data set, before hours of training
+        _DATA[name] = load_dataset(name, data_dir if name == "mnist" else None)
+    if hil_dataset is not None and hil_dataset not in datasets:
         raise InputError(
-            f"the hardware-in-the-loop dataset {hil_dataset!r} must be one of the studied datasets {datasets} (or "
-            "'none' to skip it)"
+            f"the hardware-in-the-loop dataset {hil_dataset!r} must be one of the studied datasets {datasets} "
+            "(or 'none' to skip it)"
         )
     # everything the later stages need, checked before the first training run
-    ecoc_book = make_codebook("ecoc", loaded[datasets[0]].n_classes, ecoc_length, seed=base.seed)
+    make_codebook("ecoc", _DATA[datasets[0]].n_classes, ecoc_length, seed=base.seed)
     if hil_dataset is not None:
         if isinstance(mc, bool) or not isinstance(mc, int) or not 1 <= mc <= MAX_MC:
             raise InputError(f"Monte-Carlo count must be an integer between 1 and {MAX_MC}, got {mc!r}")
         parse_option(Parasitics, parasitics, "parasitics")
-        fan_in = loaded[hil_dataset].x_train.shape[1]
+        fan_in = _DATA[hil_dataset].x_train.shape[1]
         for active in Scheme.active():
             ArrayPlan(scheme=active, layers=((fan_in, base.hidden), (base.hidden, 10)), array_cols=array_cols)
-    del ecoc_book
-    result: dict[str, Any] = {"config": base.as_dict(), "seeds": seeds, "datasets": {}}
-    for name, data in loaded.items():
+    result: dict[str, Any] = {
+        "config": base.as_dict(),
+        "seeds": seeds,
+        "runs": {k: v for k, v in STUDY_RUNS.items()},
+        "datasets": {},
+    }
+    ecoc_base = base.with_(output_code="ecoc", code_length=ecoc_length)
+    jobs, labels, keys = [], [], []
+    for name in datasets:
+        for row, changes in STUDY_RUNS.items():
+            for seed in seeds:
+                jobs.append((name, data_dir, base.with_(seed=seed, **changes), tech))
+                labels.append(f"{name}: {row}, seed {seed}")
+                keys.append((name, row))
+    for row in ECOC_RUNS if ecoc else ():
+        for seed in seeds:
+            jobs.append((datasets[0], data_dir, ecoc_base.with_(seed=seed, **STUDY_RUNS[row]), tech))
+            labels.append(f"{datasets[0]}: {row} with ECOC, seed {seed}")
+            keys.append(("ecoc", row))
+    done = _run_all(jobs, labels, workers, progress)
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for key, run in zip(keys, done, strict=True):
+        grouped.setdefault(key, []).append(run)
+    for name in datasets:
+        data = _DATA[name]
         entry: dict[str, Any] = {"note": data.note, "n_train": int(data.y_train.size), "n_test": int(data.y_test.size)}
-        for algo in ("tgbnn", "bnn", "float"):
-            runs = _runs(data, base.with_(algo=algo), seeds, tech, progress, f"{name}: {algo}")
-            entry[algo] = {"summary": summarize(runs), "runs": runs}
-        entry["gap_bnn_minus_tgbnn"] = entry["bnn"]["summary"]["final_mean"] - entry["tgbnn"]["summary"]["final_mean"]
+        for row in STUDY_RUNS:
+            runs = grouped[(name, row)]
+            entry[row] = {"summary": summarize(runs), "runs": runs}
+        tg = entry["tgbnn"]["summary"]["final_mean"]
+        for row in ("bnn-sgd", "bnn", "float", "tgbnn-paper"):
+            entry[f"gap_{row.replace('-', '_')}_minus_tgbnn"] = entry[row]["summary"]["final_mean"] - tg
         result["datasets"][name] = entry
     first = datasets[0]
-    data = loaded[first]
-    ecoc = base.with_(output_code="ecoc", code_length=ecoc_length)
-    result["ecoc"] = {"dataset": first}
-    for algo in ("tgbnn", "bnn"):
-        runs = _runs(data, ecoc.with_(algo=algo), seeds, tech, progress, f"{first}: {algo} with ECOC")
-        result["ecoc"][algo] = {
+    if ecoc:
+        result["ecoc"] = {"dataset": first}
+    for row in ECOC_RUNS if ecoc else ():
+        runs = grouped[("ecoc", row)]
+        result["ecoc"][row] = {
             "summary": summarize(runs),
             "runs": runs,
             "output_code": runs[0]["output_code"],
-            "onehot_final_mean": result["datasets"][first][algo]["summary"]["final_mean"],
+            "onehot_final_mean": result["datasets"][first][row]["summary"]["final_mean"],
         }
     if hil_dataset is not None:
-        data = loaded[hil_dataset]
+        data = _DATA[hil_dataset]
         layers = [
             (data.x_train.shape[1], base.hidden),
             (base.hidden, result["datasets"][hil_dataset]["tgbnn"]["runs"][0]["output_code"]["length"]),
@@ -257,6 +326,8 @@ def study_from_options(
     array_cols: int,
     parasitics: str,
     data_dir: str | None = None,
+    ecoc: bool = True,
+    workers: int = 1,
     progress: Progress = lambda _: None,
     simulator: str = Simulator.NGSPICE,
 ) -> TgbnnStudy:
@@ -267,6 +338,8 @@ def study_from_options(
         raise InputError("--datasets needs at least one dataset")
     if seeds < 1 or hil_seeds < 1:
         raise InputError("--seeds and --hil-seeds must be >= 1")
+    if workers < 1:
+        raise InputError(f"--workers must be >= 1, got {workers}")
     if base.output_code != "onehot":
         raise InputError(
             "the study trains one-hot and ECOC itself; leave --output-code at onehot (use --code-length for ECOC)"
@@ -283,6 +356,8 @@ def study_from_options(
         array_cols=array_cols,
         parasitics=parasitics,
         data_dir=data_dir,
+        ecoc=ecoc,
+        workers=workers,
         progress=progress,
         simulator=simulator,
     )

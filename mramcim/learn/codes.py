@@ -1,14 +1,19 @@
 """Output codes: one-hot or error-correcting output codes (ECOC), and their decoding.
 
 A codebook gives every class a +-1 codeword of length L, one output neuron per bit. One-hot has
-L = classes and decodes by the largest score. ECOC (Dietterich & Bakiri 1995; used for TGBNN in
-IEEE Access 12:150962, 2024) uses codewords far apart in Hamming distance d, so the sensed output
-bits can carry floor((d - 1) / 2) errors and still decode to the right class:
+L = classes and decodes by the largest score; a replicated one-hot code (L = r x classes) gives
+every class r output neurons and decodes by the largest sum of its r scores (the correlation with
+the codewords), so the binary output weights of a class act together like multi-level weights.
+ECOC (Dietterich & Bakiri 1995; used for TGBNN in IEEE Access 12:150962, 2024) uses codewords far
+apart in Hamming distance d, so the sensed output bits can carry floor((d - 1) / 2) errors and
+still decode to the right class:
 - L + 1 a power of two: rows of the Sylvester-Hadamard matrix with its all-ones column removed
   (every pair at distance (L + 1) / 2, the Plotkin bound);
 - any other L: a seeded hill-climb that maximizes the minimum distance, then the number of
   pairs at that distance.
-Decoding is by Hamming distance of the output signs; ties go to the larger score correlation.
+ECOC decoding is by Hamming distance of the output signs, ties going to the larger score
+correlation ("hard": the outputs can be sensed as bits), or by the score correlation alone ("soft":
+needs the output popcounts, as one-hot decoding does).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mramcim.errors import InputError
-from mramcim.options import OutputCode, parse_option
+from mramcim.options import Decoding, OutputCode, parse_option
 
 __all__ = ["Codebook", "make_codebook"]
 
@@ -31,6 +36,7 @@ SEARCH_STEPS = 4000
 class Codebook:
     kind: str
     words: npt.NDArray[np.int8]  # (classes, L), +-1
+    decoding: Decoding = Decoding.HARD  # ECOC only: "hard" (Hamming, ties by correlation) or "soft" (correlation)
 
     @property
     def length(self) -> int:
@@ -51,9 +57,9 @@ class Codebook:
     def decode(self, scores: npt.NDArray[np.floating] | npt.NDArray[np.integer]) -> npt.NDArray[np.int64]:
         """Class per row of output scores (batch, L)."""
         scores = np.asarray(scores, dtype=np.float32)
-        if self.kind == "onehot":
-            return np.argmax(scores, axis=1)
         words = self.words.astype(np.float32)
+        if self.kind == "onehot" or self.decoding == "soft":
+            return np.argmax(scores @ words.T, axis=1)  # one-hot: 2 (sum of the class's scores) - sum of all
         bits = np.where(scores >= 0, 1.0, -1.0).astype(np.float32)
         hamming = (self.length - bits @ words.T) / 2
         correlation = scores @ words.T
@@ -64,6 +70,7 @@ class Codebook:
     def as_dict(self) -> dict[str, object]:
         return {
             "kind": self.kind,
+            "decoding": "soft" if self.kind == "onehot" else str(self.decoding),
             "length": self.length,
             "min_distance": self.min_distance,
             "correctable_bits": self.correctable_bits,
@@ -107,8 +114,11 @@ def _searched(classes: int, length: int, seed: int) -> npt.NDArray[np.int8]:
 MAX_CODE_LENGTH = 1023  # the longest Hadamard ECOC used here; longer codes only cost time
 
 
-def make_codebook(kind: str, classes: int, length: int | None = None, seed: int = 0) -> Codebook:
-    """One-hot (length = classes) or an ECOC codebook of `length` bits (default 2^k - 1 >= 2 classes).
+def make_codebook(
+    kind: str, classes: int, length: int | None = None, seed: int = 0, decoding: str = "hard"
+) -> Codebook:
+    """One-hot (length = classes, or r x classes: r outputs per class) or an ECOC codebook of
+    `length` bits (default 2^k - 1 >= 2 classes), decoded "hard" or "soft" (ECOC).
 
     Raises:
         InputError: unknown kind, a length too short to give every class its own codeword, or a
@@ -117,12 +127,12 @@ def make_codebook(kind: str, classes: int, length: int | None = None, seed: int 
     kind = parse_option(OutputCode, kind, "output code")
     if classes < 2:
         raise InputError(f"an output code needs at least 2 classes, got {classes}")
+    decoding = parse_option(Decoding, decoding, "decoding")
     if kind == "onehot":
-        if length not in (None, classes):
-            raise InputError(
-                f"one-hot codes have one bit per class ({classes}); --code-length is for --output-code ecoc"
-            )
-        return Codebook("onehot", (2 * np.eye(classes, dtype=np.int8) - 1).astype(np.int8))
+        if length is not None and (length < classes or length % classes):
+            raise InputError(f"one-hot codes have r bits per class: a multiple of {classes} classes, got {length}")
+        r = 1 if length is None else length // classes
+        return Codebook("onehot", (2 * np.repeat(np.eye(classes, dtype=np.int8), r, axis=1) - 1).astype(np.int8))
     shortest = math.ceil(math.log2(classes))
     if length is None:
         length = 2 ** math.ceil(math.log2(2 * classes)) - 1
@@ -135,8 +145,8 @@ def make_codebook(kind: str, classes: int, length: int | None = None, seed: int 
         )
     if (length + 1) & length == 0 and classes <= length:
         rows = _hadamard(length + 1)[1 : classes + 1, 1:]
-        return Codebook("ecoc", np.ascontiguousarray(rows))
-    book = Codebook("ecoc", _searched(classes, length, seed))
+        return Codebook("ecoc", np.ascontiguousarray(rows), decoding)
+    book = Codebook("ecoc", _searched(classes, length, seed), decoding)
     if book.min_distance == 0:
         raise InputError(
             f"no {length}-bit code with {classes} distinct codewords was found; use a longer --code-length"

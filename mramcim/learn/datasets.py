@@ -80,6 +80,7 @@ class Dataset:
     y_test: npt.NDArray[np.int64]
     n_classes: int
     note: str
+    evaluation_set: str = "test"  # what x_test is: the test set, or training samples held out for validation
 
 
 def _md5(data: bytes) -> str:
@@ -136,7 +137,9 @@ def read_idx(path: Path, md5: str | None = None) -> npt.NDArray[np.uint8]:
     try:
         data = gzip.decompress(raw) if path.suffix == ".gz" else raw
     except (OSError, EOFError, zlib.error) as err:
-        raise InputError(f"{path} is not a readable gzip file ({err})") from None
+        raise InputError(f"checksum mismatch for {path}: the gzip stream is corrupt ({err})") from None
+    if md5 is not None and _md5(data) != md5:
+        raise InputError(f"checksum mismatch for {path}: the file is corrupt or not the original")
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 8:
         raise InputError(f"{path} is not an unsigned-byte IDX file")
     ndim = data[3]
@@ -169,8 +172,12 @@ def _idx_pair(folder: Path, prefix: str, verify: bool) -> tuple[np.ndarray, np.n
     return x.reshape(x.shape[0], -1), y.astype(np.int64)
 
 
-def _binarize(pixels: np.ndarray, threshold: int) -> npt.NDArray[np.int8]:
-    return np.where(pixels > threshold, 1, -1).astype(np.int8)
+def _binarize(pixels: np.ndarray, threshold: int | tuple[int, ...]) -> npt.NDArray[np.int8]:
+    """+1 where pixel > threshold, else -1; several thresholds give one block of columns each
+    (threshold-major: columns t * d .. (t + 1) * d - 1 compare every pixel with thresholds[t])."""
+    if isinstance(threshold, int):
+        return np.where(pixels > threshold, 1, -1).astype(np.int8)
+    return np.concatenate([_binarize(pixels, int(t)) for t in threshold], axis=1)
 
 
 def _has_pair(folder: Path, prefix: str) -> bool:
@@ -195,7 +202,7 @@ def _mnist_folder(data_dir: str | None) -> Path:
     )
 
 
-def _mnist(data_dir: str | None) -> Dataset:
+def _mnist(data_dir: str | None, thresholds: tuple[int, ...] = (127,)) -> Dataset:
     folder = _mnist_folder(data_dir)
     if not folder.is_dir():
         raise InputError(f"MNIST folder {folder} does not exist")
@@ -206,16 +213,16 @@ def _mnist(data_dir: str | None) -> Dataset:
     if train is not None:
         return Dataset(
             "mnist",
-            _binarize(train[0], 127),
+            _binarize(train[0], thresholds),
             train[1],
-            _binarize(test[0], 127),
+            _binarize(test[0], thresholds),
             test[1],
             10,
             f"{folder}: MNIST 60k/10k (IDX content md5-verified)",
         )
     order = np.random.default_rng(0).permutation(test[0].shape[0])
     cut = int(0.8 * order.size)
-    x, y = _binarize(test[0], 127), test[1]
+    x, y = _binarize(test[0], thresholds), test[1]
     note = f"{folder}: no train images, 10k test set split 8k/2k (seed 0)"
     return Dataset("mnist", x[order[:cut]], y[order[:cut]], x[order[cut:]], y[order[cut:]], 10, note)
 
@@ -233,10 +240,16 @@ def _fashion_idx(data_dir: str | None) -> tuple[tuple[np.ndarray, np.ndarray], t
     raise InputError("Fashion-MNIST not found: sudo apt-get install dataset-fashion-mnist (or pass --data-dir DIR)")
 
 
-def _fashion(data_dir: str | None) -> Dataset:
+def _fashion(data_dir: str | None, thresholds: tuple[int, ...] = (127,)) -> Dataset:
     train, test, folder = _fashion_idx(data_dir)
     return Dataset(
-        "fashion-mnist", _binarize(train[0], 127), train[1], _binarize(test[0], 127), test[1], 10, str(folder)
+        "fashion-mnist",
+        _binarize(train[0], thresholds),
+        train[1],
+        _binarize(test[0], thresholds),
+        test[1],
+        10,
+        f"{folder}: 60k/10k",
     )
 
 
@@ -287,6 +300,7 @@ def validation_split(data: Dataset, n_val: int = 10000, seed: int = 0) -> Datase
         data.y_train[val],
         data.n_classes,
         f"{data.note}; validation split: {n - n_val} fit / {n_val} held out of the training set (seed {seed})",
+        f"validation ({n_val} held-out training samples)",
     )
 
 
@@ -296,12 +310,31 @@ def _split(x: np.ndarray, y: np.ndarray, test_fraction: float) -> tuple[np.ndarr
     return tuple(train_test_split(x, y, test_size=test_fraction, random_state=0, stratify=y))
 
 
-def load_dataset(name: str, data_dir: str | None = None) -> Dataset:
+def load_dataset(
+    name: str, data_dir: str | None = None, thresholds: tuple[int, ...] = (127,), *, validation: int = 0
+) -> Dataset:
     """Load `name` (one of DATASETS) as +-1 inputs.
 
+    Args:
+        thresholds: mnist and fashion-mnist: grey levels (0-255); every pixel becomes one +-1
+            input per threshold (pixel > threshold), so d = 784 x len(thresholds).
+        validation: > 0: hold out this many training samples (seed 0) as the evaluation set
+            (`validation_split`); the test set is not returned.
+
     Raises:
-        InputError: unknown name, missing files, checksum mismatch.
+        InputError: unknown name, missing files, checksum mismatch, thresholds for a dataset
+            without 8-bit pixels or outside 0-254, a validation size outside 1..n_train - 1.
     """
+    data = _load(name, data_dir, thresholds)
+    return validation_split(data, validation, seed=0) if validation else data
+
+
+def _load(name: str, data_dir: str | None, thresholds: tuple[int, ...]) -> Dataset:
+    thresholds = tuple(int(t) for t in thresholds)
+    if not thresholds or any(not 0 <= t < 255 for t in thresholds):
+        raise InputError(f"input thresholds must be grey levels 0..254, got {thresholds}")
+    if thresholds != (127,) and name not in ("mnist", "fashion-mnist"):
+        raise InputError(f"input thresholds are for the 8-bit image datasets (mnist, fashion-mnist), not {name!r}")
     if name == "digits":
         from sklearn.datasets import load_digits
 
@@ -322,7 +355,7 @@ def load_dataset(name: str, data_dir: str | None = None) -> Dataset:
             "wine", code(xtr), ytr, code(xte), yte, 3, "scikit-learn wine, thermometer code, 70/30 split (seed 0)"
         )
     if name == "mnist":
-        return _mnist(data_dir)
+        return _mnist(data_dir, thresholds)
     if name == "fashion-mnist":
-        return _fashion(data_dir)
+        return _fashion(data_dir, thresholds)
     raise InputError(f"unknown dataset {name!r}{suggest(name, DATASETS)}; choose one of {', '.join(DATASETS)}")

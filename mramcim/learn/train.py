@@ -16,6 +16,7 @@ write energy of every epoch is counted from the pulses actually sent.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,21 +30,46 @@ from pydantic import Field, model_validator
 from mramcim.artifacts import Result
 from mramcim.device.sotcal import SotSwitching, sot_switching
 from mramcim.encoding import TransferCurve
-from mramcim.errors import InputError
-from mramcim.learn.bnn import Bnn, FloatNet
+from mramcim.errors import InputError, suggest
+from mramcim.learn.bnn import Bnn, BnnSgd, FloatNet
 from mramcim.learn.codes import Codebook, make_codebook
 from mramcim.learn.datasets import Dataset
 from mramcim.learn.mapping import ArrayPlan
 from mramcim.learn.sotwrite import SotWriter, WritePulse, check_probability, pulse_for_probability
 from mramcim.learn.tgbnn import Tgbnn, sign_f32
-from mramcim.options import Algorithm, AlgorithmField, Config, OutputCode, OutputCodeField, Scheme
+from mramcim.options import (
+    Algorithm,
+    AlgorithmField,
+    Config,
+    Decoding,
+    DecodingField,
+    OutputCode,
+    OutputCodeField,
+    Scheme,
+)
 from mramcim.tech import Technology
 
-__all__ = ["TrainConfig", "TrainResult", "TrainingRun", "train", "train_model"]
+__all__ = ["PAPER_RULE", "TrainConfig", "TrainResult", "TrainingRun", "config_with", "train", "train_model"]
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BATCH = {"tgbnn": 500, "bnn": 100, "float": 100}
+DEFAULT_BATCH = {"tgbnn": 500, "bnn": 100, "float": 100}  # bnn-sgd: the TGBNN's first batch (the same batches)
+# last-epoch batch / first-epoch batch (geometric in between): TGBNN averages its ternary counts
+# over more samples as it converges; bnn-sgd keeps its batch (with TGBNN's growth it loses 1.3 %
+# on the MNIST validation split at its best rate, docs/tgbnn.md)
+DEFAULT_BATCH_GROWTH = {"tgbnn": 4.0}
+# (first epoch, last epoch) learning rates: Adam with a geometric decay for bnn/float; bnn-sgd is
+# plain SGD with one fixed rate, chosen on a 10k validation split of the MNIST training set
+DEFAULT_LR = {"bnn": (0.003, 0.0003), "float": (0.003, 0.0003), "bnn-sgd": (0.005, 0.005)}
+# TGBNN as reproduced before issue 19 (the papers' write rule: a pulse on every cell with g != 0,
+# p from 0.03 to 0.001, a fixed batch): TrainConfig overrides, for comparison rows
+PAPER_RULE: dict[str, Any] = {
+    "top_m": 0,
+    "top_m_out": 0,
+    "flip_prob": 0.03,
+    "flip_prob_final": 0.001,
+    "batch_growth": 1.0,
+}
 MIN_PULSE_P = 1e-6  # a pulse that (almost) never switches would train nothing
 MIN_STEPS_PER_EPOCH = 16  # small data sets: TGBNN batches shrink so an epoch still makes this many updates
 EVAL_CHUNK = 2000
@@ -52,16 +78,26 @@ EVAL_CHUNK = 2000
 class TrainConfig(Config):
     """One training run: the network, the schedule and the algorithm's own parameters."""
 
-    algo: AlgorithmField = Field(Algorithm.TGBNN, description="tgbnn, bnn (latent weights, Adam) or float")
+    algo: AlgorithmField = Field(
+        Algorithm.TGBNN,
+        description="tgbnn, bnn-sgd (latent weights, margin error, fixed-rate SGD), bnn (latent, Adam) or float",
+    )
     hidden: int = Field(512, description="hidden neurons")
     epochs: int = Field(20, description="passes over the training set")
-    batch: int | None = Field(None, description="mini-batch size (None: the algorithm's default, DEFAULT_BATCH)")
+    batch: int | None = Field(None, description="first-epoch mini-batch (None: the algorithm's default, DEFAULT_BATCH)")
+    batch_final: int | None = Field(
+        None, description="last-epoch batch (geometric schedule; None: batch x batch_growth)"
+    )
+    batch_growth: float | None = Field(None, description="None: the algorithm's default (DEFAULT_BATCH_GROWTH, else 1)")
     seed: int = Field(0, description="seed of weights, data order and flips")
     output_code: OutputCodeField = Field(OutputCode.ONEHOT, description="onehot or ecoc output layer")
     code_length: int | None = Field(None, description="ECOC bits (None: 2^k - 1 >= 2 x classes)")
+    decoding: DecodingField = Field(Decoding.HARD, description="ECOC: hard (Hamming) or soft (correlation)")
     # TGBNN
-    flip_prob: float = Field(0.03, description="TGBNN flip probability in the first epoch")
-    flip_prob_final: float = Field(0.001, description="TGBNN flip probability in the last epoch (geometric schedule)")
+    flip_prob: float = Field(
+        0.5, description="TGBNN P_sw of the first epoch's pulse (the papers' rule: 0.03, PAPER_RULE)"
+    )
+    flip_prob_final: float = Field(0.1, description="TGBNN flip probability in the last epoch (geometric schedule)")
     write_width_s: float = Field(10e-9, description="SOT write pulse width [s] (a calibrated width of the SOT table)")
     write_pulse: WritePulse | None = Field(None, description="first epoch's pulse (sets flip_prob from P_sw)")
     sot_calibration: str | None = Field(None, description="SOT calibration JSON (None: the packaged one)")
@@ -69,9 +105,14 @@ class TrainConfig(Config):
     margin_scale: float = Field(2.0, description="output margin / sqrt(hidden)")
     error_k: float = Field(0.5, description="hidden-error ternarization threshold factor")
     grad_k: float = Field(1.0, description="gradient ternarization threshold factor")
-    # BNN / float (Adam, geometric learning-rate schedule)
-    lr: float = Field(0.003, description="Adam learning rate, first epoch")
-    lr_final: float = Field(0.0003, description="Adam learning rate, last epoch")
+    grad_k_final: float | None = Field(None, description="the last epoch's grad_k (geometric schedule; None: fixed)")
+    top_m: int = Field(
+        2, description="writes per hidden neuron and step: the top_m disagreeing cells by |count| (0: all)"
+    )
+    top_m_out: int = Field(1, description="the same for the output neurons")
+    # BNN / float (Adam, geometric learning-rate schedule), bnn-sgd (fixed rate); None: DEFAULT_LR
+    lr: float | None = Field(None, description="learning rate, first epoch (None: DEFAULT_LR)")
+    lr_final: float | None = Field(None, description="learning rate, last epoch (None: DEFAULT_LR)")
 
     @model_validator(mode="after")
     def _check(self) -> TrainConfig:
@@ -84,9 +125,17 @@ class TrainConfig(Config):
         for name, top in (("hidden", 100_000), ("epochs", 100_000)):
             if not 1 <= getattr(self, name) <= top:
                 raise InputError(f"{name} must be 1 to {top}, got {getattr(self, name)}")
-        if self.batch is not None and not 1 <= self.batch <= 10_000_000:
-            raise InputError(f"batch must be 1 to 10000000, got {self.batch}")
-        if not (self.lr > 0 and self.lr_final > 0):
+        for name in ("batch", "batch_final"):
+            value = getattr(self, name)
+            if value is not None and not 1 <= value <= 10_000_000:
+                raise InputError(f"{name} must be 1 to 10000000, got {value}")
+        if self.batch_growth is not None and not self.batch_growth >= 1:
+            raise InputError(f"batch growth must be >= 1, got {self.batch_growth}")
+        if min(self.top_m, self.top_m_out) < 0:
+            raise InputError(
+                f"top_m and top_m_out must be >= 0 (0: the papers' rule), got {self.top_m}, {self.top_m_out}"
+            )
+        if any(r is not None and not r > 0 for r in (self.lr, self.lr_final)):
             raise InputError(f"learning rates must be positive, got {self.lr}, {self.lr_final}")
         if self.write_width_s <= 0:
             raise InputError(f"write pulse width must be positive, got {self.write_width_s}")
@@ -95,9 +144,29 @@ class TrainConfig(Config):
     def batch_size(self, n_train: int) -> int:
         if self.batch is not None:
             return self.batch
-        if self.algo == "tgbnn":
+        if self.algo in (Algorithm.TGBNN, Algorithm.BNN_SGD):
             return max(min(DEFAULT_BATCH["tgbnn"], n_train // MIN_STEPS_PER_EPOCH), DEFAULT_BATCH["bnn"] // 2)
         return DEFAULT_BATCH[self.algo]
+
+    def learning_rates(self) -> tuple[float, float]:
+        """(first-epoch, last-epoch) learning rate; a missing one comes from DEFAULT_LR (a given `lr`
+        keeps the default decay ratio; bnn-sgd's rate is fixed). TGBNN has none: (0, 0)."""
+        start, end = DEFAULT_LR.get(self.algo, (0.0, 0.0))
+        if self.lr is not None:
+            start, end = self.lr, self.lr * end / start if start else 0.0
+        return start, self.lr_final if self.lr_final is not None else end
+
+    def final_batch_size(self, n_train: int) -> int:
+        """Last-epoch batch: batch_final, else the first batch x growth, at most n_train / MIN_STEPS_PER_EPOCH."""
+        first = self.batch_size(n_train)
+        if self.batch_final is not None:
+            return self.batch_final
+        growth = self.batch_growth if self.batch_growth is not None else DEFAULT_BATCH_GROWTH.get(self.algo, 1.0)
+        return max(first, min(round(first * growth), n_train // MIN_STEPS_PER_EPOCH))
+
+    def epoch_batch(self, n_train: int, epoch: int) -> int:
+        """This epoch's batch: geometric from the first to the last epoch's."""
+        return max(1, round(self.schedule(self.batch_size(n_train), self.final_batch_size(n_train), epoch)))
 
     def schedule(self, start: float, end: float, epoch: int) -> float:
         """Geometric interpolation from start (first epoch) to end (last epoch)."""
@@ -106,7 +175,30 @@ class TrainConfig(Config):
         return start * (end / start) ** (epoch / (self.epochs - 1))
 
     def as_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        out = self.model_dump(mode="json")
+        if self.algo != Algorithm.TGBNN:
+            out["lr"], out["lr_final"] = self.learning_rates()
+        return out
+
+
+def config_with(cfg: TrainConfig, overrides: list[str] | tuple[str, ...]) -> TrainConfig:
+    """`cfg` with FIELD=VALUE overrides, each value validated by its field's type.
+
+    Raises:
+        InputError: malformed item or unknown field (with near matches); ConfigError: bad value.
+    """
+    names = [n for n in TrainConfig.model_fields if n != "write_pulse"]
+    changes: dict[str, Any] = {}
+    for item in overrides:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep:
+            raise InputError(f"--set needs FIELD=VALUE, got {item!r}")
+        if name not in names:
+            raise InputError(f"unknown training option {name!r}{suggest(name, names)}")
+        text = text.strip()
+        changes[name] = None if text.lower() in ("none", "null") else text
+    return cfg.with_(**changes)
 
 
 @dataclass
@@ -123,6 +215,7 @@ class TrainResult:
     sot_model: dict[str, Any] | None = None
     write_energy_j: list[float] = field(default_factory=list)
     epoch_s: list[float] = field(default_factory=list)
+    batch_per_epoch: list[int] = field(default_factory=list)
     weights: list[npt.NDArray[np.int8]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -141,6 +234,7 @@ class TrainResult:
             "write_energy_j": self.write_energy_j,
             "write_energy_total_j": float(sum(self.write_energy_j)),
             "epoch_s": self.epoch_s,
+            "batch_per_epoch": self.batch_per_epoch,
         }
 
 
@@ -150,7 +244,7 @@ class _Runner:
     def __init__(self, cfg: TrainConfig, d: int, outputs: int, rng: np.random.Generator) -> None:
         self.cfg = cfg
         if cfg.algo == "tgbnn":
-            self.model: Tgbnn | Bnn | FloatNet = Tgbnn(
+            self.model: Tgbnn | Bnn | BnnSgd | FloatNet = Tgbnn(
                 d,
                 cfg.hidden,
                 outputs,
@@ -159,9 +253,13 @@ class _Runner:
                 error_k=cfg.error_k,
                 grad_k=cfg.grad_k,
                 rng=rng,
+                top_m=cfg.top_m,
+                top_m_out=cfg.top_m_out,
             )
         elif cfg.algo == "bnn":
             self.model = Bnn(d, cfg.hidden, outputs, rng)
+        elif cfg.algo == "bnn-sgd":
+            self.model = BnnSgd(d, cfg.hidden, outputs, max(1, round(cfg.margin_scale * math.sqrt(cfg.hidden))), rng)
         else:
             self.model = FloatNet(d, cfg.hidden, outputs, rng)
 
@@ -219,7 +317,7 @@ def train(
         if cfg.algo == "float":
             raise InputError("the float network has no binary hidden layer to read through an array; use tgbnn or bnn")
         curve.check_fan_in(d)
-    book = make_codebook(cfg.output_code, data.n_classes, cfg.code_length, seed=cfg.seed)
+    book = make_codebook(cfg.output_code, data.n_classes, cfg.code_length, seed=cfg.seed, decoding=cfg.decoding)
     rng = np.random.default_rng(cfg.seed)
     hw_rng = np.random.default_rng(
         [cfg.seed, 1]
@@ -253,7 +351,7 @@ def train(
     for epoch in range(cfg.epochs):
         start = time.perf_counter()
         order = rng.permutation(data.x_train.shape[0])
-        flips = pulses = 0
+        flips, pulses = 0, [0, 0]
         if writer is not None:
             p_nominal = cfg.schedule(p_start, cfg.flip_prob_final, epoch)
             pulse = (
@@ -263,7 +361,10 @@ def train(
             )
             probs = writer.probabilities(pulse)
             p_layers = (probs[0], probs[1])
-        lr = cfg.schedule(cfg.lr, cfg.lr_final, epoch)
+        lr = cfg.schedule(*cfg.learning_rates(), epoch) if not isinstance(runner.model, Tgbnn) else 0.0
+        batch = cfg.epoch_batch(data.x_train.shape[0], epoch)
+        if isinstance(runner.model, Tgbnn) and cfg.grad_k_final is not None:
+            runner.model.grad_k = cfg.schedule(cfg.grad_k, cfg.grad_k_final, epoch)
         for i in range(0, order.size, batch):
             idx = order[i : i + batch]
             x = data.x_train[idx].astype(np.float32)
@@ -271,17 +372,18 @@ def train(
             if isinstance(runner.model, Tgbnn):
                 grads = runner.model.gradients(x, targets[idx], z1, a1)
                 n_pulses, n_flips = runner.model.update(grads, p_layers, rng)
-                pulses += n_pulses
+                pulses = [a + b for a, b in zip(pulses, n_pulses, strict=True)]
                 flips += n_flips
             else:
                 flips += runner.model.learn(x, z1, a1, codewords, data.y_train[idx], lr)
         result.epoch_s.append(time.perf_counter() - start)
+        result.batch_per_epoch.append(batch)
         result.flips.append(flips)
         if writer is not None:
-            result.pulses.append(pulses)
+            result.pulses.append(sum(pulses))
             result.flip_prob.append(p_nominal)
             result.write_pulse.append(pulse.as_dict() | {"rise_s": writer.rise_s(pulse)})
-            result.write_energy_j.append(pulses * writer.energy_per_pulse_j(pulse))
+            result.write_energy_j.append(sum(pulses) * writer.energy_per_pulse_j(pulse))
         result.train_acc.append(_accuracy(runner, book, data.x_train, data.y_train, curve, hw_rng))
         result.test_acc.append(_accuracy(runner, book, data.x_test, data.y_test, curve, hw_rng))
         logger.info(
@@ -314,6 +416,7 @@ class TrainingRun(Result):
     hardware: str | None
     write_stats: bool
     plan: dict[str, Any]
+    evaluation_set: str = "test"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -321,6 +424,7 @@ class TrainingRun(Result):
             "data_note": self.data_note,
             "n_train": self.n_train,
             "n_test": self.n_test,
+            "evaluation_set": self.evaluation_set,
             "hardware": self.hardware,
             "write_stats": self.write_stats,
             "arrays": self.plan,
@@ -333,7 +437,8 @@ class TrainingRun(Result):
     def summary_lines(self) -> list[str]:
         cfg = self.result.config
         return [
-            f"{cfg.algo} on {self.dataset} ({self.data_note}): final test accuracy {self.result.test_acc[-1]:.4f}; "
+            f"{cfg.algo} on {self.dataset} ({self.data_note}): final {self.evaluation_set.split()[0]} accuracy "
+            f"{self.result.test_acc[-1]:.4f}; "
             f"{self.plan['mtj']} MTJs in {self.plan['arrays']} {self.plan['scheme']} arrays"
         ]
 
@@ -360,7 +465,9 @@ def train_model(
     d = data.x_train.shape[1]
     if curve is not None:
         curve.check_fan_in(d)
-    outputs = make_codebook(cfg.output_code, data.n_classes, cfg.code_length, seed=cfg.seed).length
+    outputs = make_codebook(
+        cfg.output_code, data.n_classes, cfg.code_length, seed=cfg.seed, decoding=cfg.decoding
+    ).length
     plan = ArrayPlan(scheme=scheme, layers=((d, cfg.hidden), (cfg.hidden, outputs)), array_cols=array_cols)
     result = train(data, cfg, tech, curve=curve, write_variation=write_stats, progress=progress)
     return TrainingRun(
@@ -372,4 +479,5 @@ def train_model(
         None if hardware is None else str(hardware),
         write_stats,
         plan.summary(None),
+        data.evaluation_set,
     )

@@ -253,39 +253,40 @@ def plot_tgbnn_study(res: dict[str, Any], ax: Any = None) -> Any:
     import numpy as np
 
     names = list(res["datasets"])
-    extra = 1 + ("hardware_in_the_loop" in res)
+    extra = ("ecoc" in res) + ("hardware_in_the_loop" in res)
     fig, axes = figure_axes(ax, 1, len(names) + extra, (4.6 * (len(names) + extra), 4))
     for ax, name in zip(axes, names, strict=False):
         entry = res["datasets"][name]
-        for algo, style in (("tgbnn", "C0"), ("bnn", "C1"), ("float", "C2")):
+        for i, algo in enumerate(res.get("runs", {"tgbnn": {}, "bnn": {}, "float": {}})):
             s = entry[algo]["summary"]
             mean, std = np.array(s["test_acc_mean"]), np.array(s["test_acc_std"])
             ep = np.arange(1, mean.size + 1)
-            ax.plot(ep, mean, color=style, label=f"{algo} {s['final_mean']:.3f}")
-            ax.fill_between(ep, mean - std, mean + std, color=style, alpha=0.25)
+            ax.plot(ep, mean, color=f"C{i}", label=f"{algo} {s['final_mean']:.3f}")
+            ax.fill_between(ep, mean - std, mean + std, color=f"C{i}", alpha=0.25)
         ax.set_title(f"{name}: test accuracy, {len(res['seeds'])} seeds")
         ax.set_xlabel("epoch")
         ax.set_ylabel("accuracy")
         ax.grid(alpha=0.3)
         ax.legend(loc="lower right")
-    ax = axes[len(names)]
-    ecoc = res["ecoc"]
-    labels = ["tgbnn", "bnn"]
-    x = np.arange(len(labels))
-    onehot = [ecoc[a]["onehot_final_mean"] for a in labels]
-    coded = [ecoc[a]["summary"]["final_mean"] for a in labels]
-    ax.bar(x - 0.2, onehot, 0.4, label="one-hot")
-    ax.bar(
-        x + 0.2,
-        coded,
-        0.4,
-        yerr=[ecoc[a]["summary"]["final_std"] for a in labels],
-        label=f"ECOC L={ecoc['tgbnn']['output_code']['length']}",
-    )
-    ax.set_xticks(x, labels)
-    ax.set_ylim(min(onehot + coded) - 0.05, 1)
-    ax.set_title(f"{ecoc['dataset']}: output code")
-    ax.legend(loc="upper left")
+    if "ecoc" in res:
+        ax = axes[len(names)]
+        ecoc = res["ecoc"]
+        labels = [k for k in ecoc if k != "dataset"]
+        x = np.arange(len(labels))
+        onehot = [ecoc[a]["onehot_final_mean"] for a in labels]
+        coded = [ecoc[a]["summary"]["final_mean"] for a in labels]
+        ax.bar(x - 0.2, onehot, 0.4, label="one-hot")
+        ax.bar(
+            x + 0.2,
+            coded,
+            0.4,
+            yerr=[ecoc[a]["summary"]["final_std"] for a in labels],
+            label=f"ECOC L={ecoc[labels[0]]['output_code']['length']}",
+        )
+        ax.set_xticks(x, labels)
+        ax.set_ylim(min(onehot + coded) - 0.05, 1)
+        ax.set_title(f"{ecoc['dataset']}: output code")
+        ax.legend(loc="upper left")
     if "hardware_in_the_loop" in res:
         hil = res["hardware_in_the_loop"]
         ax = axes[-1]

@@ -49,9 +49,30 @@ def test_onehot_decodes_by_argmax():
     [
         ("ecoc", 3, r"ceil\(log2\(10\)\) = 4"),
         ("hamming", None, "unknown output code"),
-        ("onehot", 12, "one bit per class"),
+        ("onehot", 12, "r bits per class"),
     ],
 )
 def test_bad_codes(kind, length, message):
     with pytest.raises(InputError, match=message):
         make_codebook(kind, 10, length)
+
+
+def test_replicated_onehot_decodes_by_the_sum_of_a_class_outputs():
+    book = make_codebook("onehot", 3, 6)  # two outputs per class
+    assert book.words.tolist() == [[1, 1, -1, -1, -1, -1], [-1, -1, 1, 1, -1, -1], [-1, -1, -1, -1, 1, 1]]
+    scores = np.array(
+        [[9.0, -9.0, 4.0, 4.0, 0.0, 1.0]]
+    )  # class 0 has the largest single score, class 1 the largest sum
+    assert book.decode(scores).tolist() == [1]
+    assert book.as_dict()["decoding"] == "soft"
+
+
+def test_soft_ecoc_decoding_uses_the_correlation():
+    hard, soft = make_codebook("ecoc", 10, 15), make_codebook("ecoc", 10, 15, decoding="soft")
+    assert np.array_equal(hard.words, soft.words)
+    rng = np.random.default_rng(1)
+    scores = rng.normal(size=(200, 15)).astype(np.float32)
+    assert np.array_equal(soft.decode(scores), np.argmax(scores @ soft.words.T.astype(np.float32), axis=1))
+    assert not np.array_equal(hard.decode(scores), soft.decode(scores))  # sign-only vs magnitude-aware
+    with pytest.raises(InputError, match="unknown decoding"):
+        make_codebook("ecoc", 10, 15, decoding="sfot")

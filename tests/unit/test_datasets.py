@@ -132,3 +132,16 @@ def test_mnist_full_is_preferred_and_checked_by_content(tmp_path, monkeypatch):
     (full / "t10k-labels-idx1-ubyte").write_bytes(bytes(corrupt))
     with pytest.raises(InputError, match="checksum mismatch"):
         load_dataset("mnist", str(full))
+
+
+@needs_mnist
+def test_input_thresholds_give_one_column_block_per_threshold():
+    one = load_dataset("mnist", str(SHARED_MNIST))
+    two = load_dataset("mnist", str(SHARED_MNIST), thresholds=(64, 127))
+    assert two.x_train.shape == (8000, 2 * 784)
+    assert np.array_equal(two.x_train[:, 784:], one.x_train)
+    assert np.all(two.x_train[:, :784] >= two.x_train[:, 784:])  # pixel > 127 implies pixel > 64
+    with pytest.raises(InputError, match="8-bit image datasets"):
+        load_dataset("digits", thresholds=(64,))
+    with pytest.raises(InputError, match="grey levels"):
+        load_dataset("mnist", str(SHARED_MNIST), thresholds=(300,))

@@ -85,12 +85,19 @@ def test_experiment_without_hardware(run_cli, tmp_path):
         "none",
         "--epochs",
         "3",
+        "--workers",
+        "2",
         "--out",
         "study",
     )
     assert proc.returncode == 0, proc.stderr
     res = json.loads((tmp_path / "study" / "tgbnn.json").read_text())
     entry = res["datasets"]["digits"]
+    assert set(res["runs"]) == {"tgbnn", "tgbnn-paper", "bnn-sgd", "bnn", "float"}
+    assert (
+        entry["tgbnn-paper"]["runs"][0]["config"]["top_m"] == 0
+        and entry["bnn-sgd"]["runs"][0]["config"]["algo"] == "bnn-sgd"
+    )
     assert entry["tgbnn"]["summary"]["seeds"] == [0, 1] and len(entry["bnn"]["summary"]["test_acc_mean"]) == 3
     assert entry["gap_bnn_minus_tgbnn"] == pytest.approx(
         entry["bnn"]["summary"]["final_mean"] - entry["tgbnn"]["summary"]["final_mean"]
@@ -103,6 +110,6 @@ def test_bench_train_small(run_cli):
     proc = run_cli("bench", "train", "--n", "3000", "--hidden", "64", "--batch", "200", "--json")
     assert proc.returncode == 0, proc.stderr
     res = json.loads(proc.stdout)
-    assert set(res["epoch_s"]) == {"float32_blas", "tgbnn", "tgbnn_hil", "bnn"}
+    assert set(res["epoch_s"]) == {"float32_blas", "tgbnn", "tgbnn_paper_rule", "tgbnn_hil", "bnn_sgd", "bnn"}
     assert all(t > 0 for t in res["epoch_s"].values())
     assert res["forward_product_per_batch"]["xnor_popcount_s"] > 0

@@ -6,13 +6,14 @@ from scipy.stats import binom
 
 from mramcim.device.sotcal import SotSwitching, cloglog_p, sot_switching
 from mramcim.encoding import TransferCurve
-from mramcim.errors import InputError
+from mramcim.errors import ConfigError, InputError
+from mramcim.learn.bnn import BnnSgd
 from mramcim.learn.codes import make_codebook
 from mramcim.learn.datasets import load_dataset
 from mramcim.learn.mapping import ArrayPlan
 from mramcim.learn.sotwrite import SotWriter, WritePulse, pulse_for_probability
-from mramcim.learn.tgbnn import Tgbnn, sign_f32, ternarize
-from mramcim.learn.train import TrainConfig, train
+from mramcim.learn.tgbnn import Tgbnn, sign_f32, strongest_disagreeing, ternarize
+from mramcim.learn.train import PAPER_RULE, TrainConfig, config_with, train
 from mramcim.tech import derive, load_tech
 
 
@@ -37,7 +38,7 @@ def _batch(digits, model, n=64):
     return x, t, z1, sign_f32(z1)
 
 
-@pytest.mark.parametrize(("algo", "floor"), [("tgbnn", 0.80), ("bnn", 0.85), ("float", 0.88)])
+@pytest.mark.parametrize(("algo", "floor"), [("tgbnn", 0.80), ("bnn-sgd", 0.85), ("bnn", 0.85), ("float", 0.88)])
 def test_learns_digits(digits, tech, algo, floor):
     result = train(digits, TrainConfig(algo=algo, epochs=10, seed=0), tech)
     assert result.test_acc[-1] >= floor, result.test_acc
@@ -54,7 +55,9 @@ def test_tgbnn_persistent_state_is_two_pm1_arrays(digits, tech):
     for w in arrays.values():
         assert w.dtype == np.int8 and set(np.unique(w).tolist()) == {-1, 1}
     scalars = {k: v for k, v in vars(model).items() if k not in arrays}
-    assert all(type(v) in (int, float) for v in scalars.values()), scalars  # thresholds, no hidden tensors
+    assert all(type(v) in (int, float, str) for v in scalars.values()), (
+        scalars
+    )  # thresholds and rule names, no hidden tensors
     assert isinstance(scalars["window"], int) and isinstance(scalars["margin"], int)
 
 
@@ -87,7 +90,7 @@ def test_flip_rate_matches_probability(digits, p):
     lo, hi = binom.interval(0.999, candidates, p)
     assert candidates > 500 and lo <= flips <= hi, (candidates, flips)
     assert changed == flips
-    assert pulses == np.count_nonzero(grads.g1) + np.count_nonzero(grads.g2)
+    assert pulses == [np.count_nonzero(grads.g1), np.count_nonzero(grads.g2)]
     # every flip goes toward the ternary gradient, never against it
     for w, b, g in zip(model.weights(), before, (grads.g1, grads.g2), strict=True):
         moved = w != b
@@ -149,9 +152,12 @@ def test_write_energy_is_pulses_times_pulse_energy(digits, tech):
     writer = SotWriter(tech, sot_switching(tech), [(1, 1)], variation=False, rng=np.random.default_rng(0))
     for pulses, energy, pulse in zip(result.pulses, result.write_energy_j, result.write_pulse, strict=True):
         assert energy == pytest.approx(pulses * writer.energy_per_pulse_j(WritePulse(**pulse)))
-    assert result.flip_prob[0] == pytest.approx(0.03) and result.flip_prob[-1] == pytest.approx(0.001)
+    assert result.flip_prob[0] == pytest.approx(0.5) and result.flip_prob[-1] == pytest.approx(0.1)
+    paper = train(digits, TrainConfig(epochs=2, seed=0, **PAPER_RULE), tech)
+    assert paper.flip_prob[0] == pytest.approx(0.03) and paper.flip_prob[-1] == pytest.approx(0.001)
+    assert sum(paper.pulses) > 5 * sum(result.pulses)  # sparse writes: far fewer pulses
     first = result.write_pulse[0]
-    assert first["current_a"] == pytest.approx(sot_switching(tech).current_for_probability(0.03, 10e-9))
+    assert first["current_a"] == pytest.approx(sot_switching(tech).current_for_probability(0.5, 10e-9))
     assert result.sot_model is not None and result.sot_model["model"].startswith("LLG-calibrated")
 
 
@@ -199,3 +205,98 @@ def test_array_plan_counts():
 def test_bad_config(kwargs, message):
     with pytest.raises(InputError, match=message):
         TrainConfig(**kwargs)
+
+
+def test_strongest_disagreeing_picks_the_largest_counts_per_column():
+    counts = np.array([[5, -1, 2], [-9, 3, -4], [7, -8, 1], [-2, 6, 3]], dtype=np.float32)  # (rows 4, cols 3)
+    w = np.array([[-1, 1, -1], [1, -1, 1], [1, 1, 1], [1, -1, -1]], dtype=np.int8)
+    # disagreeing (count * w < 0): col 0 rows 0 (5), 1 (9), 3 (2); col 1 rows 0 (1), 1 (3), 2 (8), 3 (6);
+    # col 2 rows 0 (2), 1 (4), 3 (3)
+    picked = strongest_disagreeing(np.ascontiguousarray(counts.T), w, theta=3, m=2)
+    cells = sorted((int(i) // 3, int(i) % 3) for i in picked)
+    assert cells == sorted([(1, 0), (0, 0), (2, 1), (3, 1), (1, 2), (3, 2)])  # col 0: 9, 5; col 1: 8, 6; col 2: 4, 3
+    assert strongest_disagreeing(np.ascontiguousarray(counts.T), w, theta=9, m=2).tolist() == [1 * 3 + 0]
+
+
+def test_top_m_writes_at_most_m_cells_per_neuron(digits):
+    model = Tgbnn(
+        64,
+        256,
+        10,
+        ste_scale=0.5,
+        margin_scale=2.0,
+        error_k=0.5,
+        grad_k=1.0,
+        rng=np.random.default_rng(0),
+        top_m=2,
+        top_m_out=1,
+    )
+    x, t, z1, a1 = _batch(digits, model, n=256)
+    grads = model.gradients(x, t, z1, a1)
+    for name in ("g1", "g2"):
+        assert set(np.unique(getattr(grads, name)).tolist()) <= {-1, 0, 1}
+    before = [w.copy() for w in model.weights()]
+    for w, g, write, m in zip(before, (grads.g1, grads.g2), (grads.write1, grads.write2), (2, 1), strict=True):
+        rows, cols = np.unravel_index(write, w.shape)
+        assert np.all(np.bincount(cols, minlength=w.shape[1]) <= m)
+        assert np.all(g[rows, cols] == -w[rows, cols])  # only cells the gradient would flip
+        assert write.size > w.shape[1] // 2  # most neurons get their writes
+    pulses, flips = model.update(grads, (1.0, 1.0), np.random.default_rng(0))
+    assert pulses == [grads.write1.size, grads.write2.size] and flips == sum(pulses)  # p = 1: every written cell flips
+    for w, b, m in zip(model.weights(), before, (2, 1), strict=True):
+        assert np.all(np.sum(w != b, axis=0) <= m)
+
+
+def test_top_m_flip_rate_matches_probability(digits):
+    model = Tgbnn(
+        64,
+        512,
+        10,
+        ste_scale=0.5,
+        margin_scale=2.0,
+        error_k=0.5,
+        grad_k=1.0,
+        rng=np.random.default_rng(0),
+        top_m=3,
+        top_m_out=3,
+    )
+    grads = model.gradients(*_batch(digits, model, n=256))
+    written = grads.write1.size + grads.write2.size
+    _, flips = model.update(grads, (0.3, 0.3), np.random.default_rng(5))
+    lo, hi = binom.interval(0.999, written, 0.3)
+    assert written > 500 and lo <= flips <= hi
+
+
+def test_config_overrides():
+    cfg = config_with(TrainConfig(), ["top_m=3", "flip_prob=0.2", "batch_final=none", "lr=1e-3", "algo=bnn-sgd"])
+    assert (cfg.top_m, cfg.flip_prob, cfg.batch_final, cfg.lr, cfg.algo) == (3, 0.2, None, 1e-3, "bnn-sgd")
+    with pytest.raises(InputError, match="did you mean 'top_m'"):
+        config_with(TrainConfig(), ["top_n=3"])
+    with pytest.raises(InputError, match="FIELD=VALUE"):
+        config_with(TrainConfig(), ["top_m"])
+    with pytest.raises(ConfigError, match="top_m = 'two'"):
+        config_with(TrainConfig(), ["top_m=two"])
+
+
+def test_bnn_sgd_is_plain_sgd_with_a_fixed_rate(digits, tech):
+    cfg = TrainConfig(algo="bnn-sgd", epochs=2, seed=0)
+    assert cfg.learning_rates()[0] == cfg.learning_rates()[1] > 0
+    assert cfg.batch_size(1437) == TrainConfig(epochs=2).batch_size(1437)  # the TGBNN's batches
+    result = train(digits, cfg, tech)
+    assert result.config.algo == "bnn-sgd" and result.weights[0].dtype == np.int8
+    assert result.as_dict()["config"]["lr"] == cfg.learning_rates()[0]
+    model = BnnSgd(64, 32, 10, margin=11, rng=np.random.default_rng(0))
+    assert {k for k, v in vars(model).items() if not isinstance(v, int)} == {"latent"}  # no optimizer state
+
+
+def test_batch_schedule():
+    cfg = TrainConfig(epochs=3, batch=500, batch_final=2000)
+    assert [cfg.epoch_batch(60000, e) for e in range(3)] == [500, 1000, 2000]
+    assert [TrainConfig(epochs=3).epoch_batch(60000, e) for e in range(3)] == [500, 1000, 2000]  # TGBNN grows 4x
+    assert TrainConfig(epochs=3).epoch_batch(1437, 2) == 89  # small sets keep 16 steps per epoch
+    for algo in ("bnn-sgd", "bnn", "float"):
+        assert TrainConfig(algo=algo, epochs=3).epoch_batch(60000, 2) == TrainConfig(algo=algo).batch_size(60000)
+    assert TrainConfig(algo="bnn-sgd", epochs=3).batch_size(60000) == 500
+    assert TrainConfig(epochs=3, batch_growth=1).epoch_batch(60000, 2) == 500
+    with pytest.raises(InputError, match="batch growth"):
+        TrainConfig(batch_growth=0.5)
