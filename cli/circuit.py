@@ -162,7 +162,8 @@ def gen_array(tech_file: str | None, output: str | None, select: str | None, for
       mramcim gen-array --rows 784 --cols 512 --parasitics mesh -o big.cir
       mramcim gen-array --rows 784 --cols 8 --scheme conventional --weights w.npy --inputs x.npy
       mramcim gen-array --rows 15 --cols 15 --scheme passive --bias third --select 7,7 -o x.cir
-      mramcim gen-array --rows 784 --cols 8 --format vacask -o vc/sop.sim   (then: cd vc && vacask sop.sim)
+      mramcim gen-array --rows 784 --cols 8 --bitline flat --no-replica --format vacask -o vc/sop.sim
+        (then: cd vc && vacask sop.sim)
       mramcim gen-array --rows 784 --cols 8 --format verilog-a-spice -o va/sop.cir   (+ va/mtj_llg.va)
     """
     from mramcim.array.decks import ArrayDeckSpec, array_deck_bundle, parse_cell, write_bundle

@@ -203,6 +203,8 @@ class Pool(StrEnum):
     THREAD = "thread"  # threads of this process: tasks that wait on a child process (ngspice)
     PROCESS = "process"  # spawned Python processes
     DASK = "dask"  # a dask.distributed LocalCluster of single-threaded worker processes
+
+
 class Decoding(StrEnum):
     """How ECOC output scores become a class."""
 

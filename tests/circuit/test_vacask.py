@@ -258,5 +258,8 @@ def test_cli_transient_paths_run_in_vacask(run_cli, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert abs(json.loads(proc.stdout)["relative_error"]) < 2e-3
     proc = run_cli("gen-array", "--rows", "6", "--cols", "2", "--format", "vacask", "-o", "vc/sop.sim")
+    assert proc.returncode == 1 and "--bitline flat --no-replica" in proc.stderr  # flat bit lines only
+    flat = ("--bitline", "flat", "--no-replica")
+    proc = run_cli("gen-array", "--rows", "6", "--cols", "2", *flat, "--format", "vacask", "-o", "vc/sop.sim")
     assert proc.returncode == 0, proc.stderr
     assert {p.name for p in (tmp_path / "vc").iterdir()} == {"sop.sim", "sop_tiles.osdi", "sense_cmp.osdi"}
