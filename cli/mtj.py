@@ -299,6 +299,8 @@ def calibrate_sot_cmd(
     seed: int,
     workers: int | None,
     no_cache: bool,
+    simulator: str,
+    scheduler: str | None,
     out_dir: str,
     tech_file: str | None,
     as_json: bool,
@@ -318,7 +320,7 @@ def calibrate_sot_cmd(
 
     t = load_tech(tech_file)
     run = run_info(t, seed)
-    mc = _mc(seed, workers, no_cache)
+    mc = _mc(seed, workers, no_cache, simulator, scheduler)
     plan = None
     if variation_trials:
         plan = VariationPlan(trials=variation_trials, width_s=variation_width_ns * 1e-9, seed=variation_seed)
@@ -333,6 +335,8 @@ def calibrate_sot_cmd(
         cache=mc.cache,
         merge=merge,
         variation=plan,
+        simulator=mc.simulator,
+        scheduler=mc.scheduler,
         progress=mc.progress,
         command=" ".join(run.argv),
     )

@@ -109,6 +109,8 @@ def build_sot_calibration(
     seed: int,
     workers: int = 1,
     cache: Path | None = None,
+    simulator: str = "ngspice",
+    scheduler: str | None = None,
     progress: Any = None,
     command: str = "",
 ) -> SotCalibration:
@@ -126,7 +128,16 @@ def build_sot_calibration(
         raise InputError(f"a calibration needs at least 8 trials per point, got {trials}")
     points = [sot_pulse_point(tech, float(i), float(w), float(r), trials) for w in wid for r in ris for i in cur]
     start = time.perf_counter()
-    results = run_points(tech, points, seed=seed, workers=workers, cache=cache, progress=progress)
+    results = run_points(
+        tech,
+        points,
+        seed=seed,
+        workers=workers,
+        cache=cache,
+        progress=progress,
+        simulator=simulator,
+        scheduler=scheduler,
+    )
     elapsed = time.perf_counter() - start
     switched = np.array([int(np.sum(r.switched)) for r in results]).reshape(wid.size, ris.size, cur.size)
     build = {
@@ -180,6 +191,8 @@ def measure_area_shift(
     *,
     workers: int = 1,
     cache: Path | None = None,
+    simulator: str = "ngspice",
+    scheduler: str | None = None,
     progress: Any = None,
 ) -> dict[str, Any]:
     """The first-order shift of the table's intercept with the free layer's area scale s.
@@ -205,7 +218,16 @@ def measure_area_shift(
     for ds in d_scales:
         t = override(tech, mtj={"diameter_m": tech.mtj.diameter_m * float(ds)})
         points = [sot_pulse_point(t, i, plan.width_s, rise, plan.trials) for i in currents]
-        res: list[PointResult] = run_points(t, points, seed=plan.seed, workers=workers, cache=cache, progress=progress)
+        res: list[PointResult] = run_points(
+            t,
+            points,
+            seed=plan.seed,
+            workers=workers,
+            cache=cache,
+            progress=progress,
+            simulator=simulator,
+            scheduler=scheduler,
+        )
         outcomes.append([r.switched for r in res])
         energies.append([float(np.mean(r.energy_j)) for r in res])
     elapsed = time.perf_counter() - start
@@ -298,6 +320,8 @@ def calibrate_sot(
     seed: int,
     workers: int = 1,
     cache: Path | None = None,
+    simulator: str = "ngspice",
+    scheduler: str | None = None,
     merge: Sequence[str | Path] = (),
     variation: VariationPlan | None = None,
     progress: Any = None,
@@ -314,6 +338,8 @@ def calibrate_sot(
         seed=seed,
         workers=workers,
         cache=cache,
+        simulator=simulator,
+        scheduler=scheduler,
         progress=progress,
         command=command,
     )
@@ -323,6 +349,15 @@ def calibrate_sot(
         cal = other.merged(cal)
     if variation is not None:
         cal = cal.with_variation(
-            measure_area_shift(tech, cal, variation, workers=workers, cache=cache, progress=progress)
+            measure_area_shift(
+                tech,
+                cal,
+                variation,
+                workers=workers,
+                cache=cache,
+                simulator=simulator,
+                scheduler=scheduler,
+                progress=progress,
+            )
         )
     return SotCalibrationRun(cal)
