@@ -87,7 +87,15 @@ def chip_evaluate(point_file: str, context_dir: str, out_dir: str | None, tech_f
     "--context", "context_dir", type=click.Path(file_okay=False), required=True, help="`chip context` folder."
 )
 @click.option("--images", type=int, default=200, show_default=True, help="MNIST test images (seeded subset).")
-@click.option("--workers", type=int, default=1, show_default=True, help="Parallel ngspice processes.")
+@click.option(
+    "--workers", type=int, default=1, show_default=True, help="Parallel simulator processes (VACASK: column blocks)."
+)
+@click.option(
+    "--simulator",
+    default="ngspice",
+    show_default=True,
+    help="ngspice (one image per deck) or vacask (every image swept in one deck per column block).",
+)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="Publish JSON here.")
 @tech_option
 @json_option
@@ -96,6 +104,7 @@ def verify_design_cmd(
     context_dir: str,
     images: int,
     workers: int,
+    simulator: str,
     out_dir: str | None,
     tech_file: str | None,
     as_json: bool,
@@ -104,7 +113,7 @@ def verify_design_cmd(
     accuracy with the behavioural model's on the same images and chip.
 
     \b
-    Example: mramcim verify design p.json --context runs/context --images 200 --workers 2
+    Example: mramcim verify design p.json --context runs/context --images 200 --simulator vacask
     """
     from mramcim.experiments.design import load_context
     from mramcim.experiments.verify_design import verify_design
@@ -115,6 +124,7 @@ def verify_design_cmd(
         load_context(context_dir, tech),
         n_images=images,
         workers=workers,
+        simulator=simulator,
         progress=lambda msg: click.echo(msg, err=True),
     )
     show(result, as_json=as_json, out_dir=out_dir, run=run_info(tech))

@@ -240,6 +240,7 @@ class HardwareLayer:
         self.offsets_a = self.tech.sense.offset_a + offsets.reshape(-1, h)
         self._groups = [self._make_group(r, c, tiles) for (r, c), tiles in groups.items()]
         self._warm: dict[str, F64] = {}
+        self._subgroups: dict[tuple[int, int], tuple[_Group, I64, tuple[int, ...], I64]] = {}
         nominal = read_path_resistances(self.tech)
         self._g_cell = 2.0 / (nominal.access_p + nominal.mtj_p + nominal.access_ap + nominal.mtj_ap)
 
@@ -618,7 +619,15 @@ class HardwareLayer:
         return net, [np.where(s >= 0, pos[np.maximum(s, 0)], -1) for s in sense_of]
 
     def _subgroup(self, g: _Group, r: F64, c0_keep: int) -> tuple[_Group, F64, tuple[int, ...], I64]:
-        """The tiles of `g` in one column block as a group of their own (same topology, fewer copies)."""
+        """The tiles of `g` in one column block as a group of their own (same topology, fewer copies).
+        The topology is built once per (group, column block): a batch of reads only re-indexes `r`."""
+        key = (id(g), c0_keep)
+        if key not in self._subgroups:
+            self._subgroups[key] = self._make_subgroup(g, c0_keep)
+        sub, res_idx, shape, sel = self._subgroups[key]
+        return sub, np.asarray(r)[res_idx], shape, sel
+
+    def _make_subgroup(self, g: _Group, c0_keep: int) -> tuple[_Group, I64, tuple[int, ...], I64]:
         sel = np.array([t for t, (_, _, c0) in enumerate(g.tiles) if c0 == c0_keep], dtype=np.int64)
         topo = array_topology(self.tech, scheme=self.scheme, parasitics="mesh", rows=g.r, cols=g.c, ref_cols=self.n_ref)
         n_res, n_src = len(topo.res_a), len(topo.src_node)
@@ -637,7 +646,7 @@ class HardwareLayer:
             topo.sense_src[None, :] + (k * n_src)[:, None],
             g.last_bl[sel] - (sel * n_res)[:, None] + (k * n_res)[:, None],
         )
-        return sub, np.asarray(r)[res_idx], g.sense_src.shape, sel
+        return sub, res_idx, g.sense_src.shape, sel
 
     def decide(
         self, x: npt.NDArray[np.int8], sense_a: F64 | list[F64], where: list[I64] | list[list[I64]]

@@ -45,6 +45,7 @@ __all__ = [
     "render_array_block_vacask",
     "render_array_vacask",
     "render_mtj_trials_vacask",
+    "render_read_batch_vacask",
     "render_read_dc_vacask",
     "render_xnor_vacask",
 ]
@@ -189,4 +190,50 @@ def render_read_dc_vacask(
     src = [(n, names[node], v) for (n, node, _), v in zip(sources, _values([s[2] for s in sources]), strict=True)]
     return render_template(
         "netlists/vacask/read_dc.sim.j2", title=title, header=header, resistors=res, sources=src, saves=saves
+    )
+
+
+def render_read_batch_vacask(
+    net: ArrayNetwork,
+    volts: npt.ArrayLike,
+    *,
+    title: str,
+    header: list[str],
+    saves: list[str] | None = None,
+) -> str:
+    """Many reads of one read network in one VACASK deck: source k holds `volts[n, k]` at time n s
+    of a transient (netlists/vacask/read_batch.sim.j2). The resistors are the network's; only the
+    sources change between reads. `saves` as `render_read_dc_vacask` (default: every sense current).
+
+    Raises:
+        InputError: `volts` is not (reads >= 2, sources) or holds a non-finite number.
+    """
+    v = np.asarray(volts, dtype=np.float64)
+    if v.ndim != 2 or v.shape[1] != len(net.src_node) or v.shape[0] < 2:
+        raise InputError(f"batch voltages must be (reads >= 2, {len(net.src_node)}) , got shape {v.shape}")
+    names = net.node_names
+    if saves is None:
+        saves = [f"i({net.src_names[k]})" for k in net.sense_src]
+    res = [
+        (net.res_names[k], names[a], names[b], ohm)
+        for k, a, b, ohm in zip(
+            range(len(net.res_ohm)), net.res_a.tolist(), net.res_b.tolist(), _values(net.res_ohm), strict=True
+        )
+    ]
+    same = np.all(v == v[:1], axis=0)
+    steady, stepped = [], []
+    for k, node in enumerate(net.src_node.tolist()):
+        if same[k]:
+            steady.append((net.src_names[k], names[node], _values([v[0, k]])[0]))
+        else:
+            stepped.append((net.src_names[k], names[node], _values(v[:, k])))
+    return render_template(
+        "netlists/vacask/read_batch.sim.j2",
+        title=title,
+        header=header,
+        resistors=res,
+        steady=steady,
+        stepped=stepped,
+        reads=v.shape[0],
+        saves=saves,
     )

@@ -1,4 +1,4 @@
-"""SPICE verification of a design point: MNIST images through its hidden-layer sub-arrays in ngspice.
+"""SPICE verification of a design point: MNIST images through its hidden-layer sub-arrays in ngspice or VACASK.
 
 Stage: experiments. Inputs: a `DesignPoint` (dict or JSON file), a `DesignContext`, the number of
 test images (seeded subset, as `evaluate_design`) and ngspice workers. Output: a `DesignVerification`
@@ -19,6 +19,11 @@ Images are spread over `workers` parallel ngspice processes.
 What limits the rate: ngspice parses and factors ~3 elements per cell (cell, two wire
 segments), about 1.2 M elements per image for the 784 x 512 layer; its time per element, not
 the Python around it, sets the images per minute (measured in docs/chip.md).
+
+With `simulator="vacask"` the partition is not needed (KLU orders a whole column block): the
+conventional scheme's reads of one chip differ only in their sources, so each column block is
+one deck sweeping every image (`circuit.dcbatch`), parsed and ordered once; what is left per
+image is VACASK's numerical refactorization and two Newton iterations per column block.
 """
 
 from __future__ import annotations
@@ -33,9 +38,11 @@ import numpy as np
 
 from mramcim.array.layer import HardwareLayer, load_wide_toggle_map
 from mramcim.artifacts import RecordResult
+from mramcim.circuit.dcbatch import solve_dc_batch
 from mramcim.circuit.dcsolve import solve_dc
+from mramcim.circuit.vacask import check_simulator
 from mramcim.experiments.design import DesignContext, DesignPoint, point_tech
-from mramcim.options import Scheme
+from mramcim.options import Scheme, Simulator
 
 __all__ = ["DesignVerification", "verify_design"]
 
@@ -50,14 +57,15 @@ class DesignVerification(RecordResult):
 
     def summary_lines(self) -> list[str]:
         r = self.record
+        sim = r.get("simulator", "ngspice")
         return [
             f"{r['n_images']} MNIST test images through the {r['point']['scheme']} {r['point']['mapping']} "
-            f"hidden layer (R = {r['point']['rows']}, C = {r['point']['cols']}) in ngspice",
-            f"accuracy: ngspice {r['accuracy_spice']:.4f}, behavioural {r['accuracy_behavioural']:.4f} "
+            f"hidden layer (R = {r['point']['rows']}, C = {r['point']['cols']}) in {sim}",
+            f"accuracy: {sim} {r['accuracy_spice']:.4f}, behavioural {r['accuracy_behavioural']:.4f} "
             f"(difference {r['accuracy_difference']:+.4f}); activations that differ: {r['activation_mismatches']}",
             f"largest relative column-current difference {r['max_current_rel_diff']:.2e}",
-            f"{r['images_per_minute']:.2f} images/min with {r['workers']} ngspice worker(s) "
-            f"({r['spice_seconds_per_image']:.1f} s of ngspice per image, {r['elements_per_image']} elements)",
+            f"{r['images_per_minute']:.2f} images/min with {r['workers']} {sim} worker(s) "
+            f"({r['spice_seconds_per_image']:.1f} s of simulator time per image, {r['elements_per_image']} elements)",
         ]
 
 
@@ -68,6 +76,7 @@ def verify_design(
     n_images: int = 200,
     workers: int = 1,
     block_cols: int | None = 4,
+    simulator: str = "ngspice",
     progress: Any = None,
 ) -> DesignVerification:
     """Push `n_images` test images through the design's hidden layer in ngspice and compare.
@@ -77,6 +86,11 @@ def verify_design(
             at the fast solution's voltages, accepted only when ngspice's own currents close
             Kirchhoff's law there to 1e-6); None: one flat deck per column block (ngspice orders a
             ~150 k-element mesh badly: > 5 min and 2 GB for one block on this machine).
+        simulator: "ngspice" (one image at a time, as above) or "vacask": one deck per column
+            block carrying every image (`circuit.dcbatch`: the conventional scheme's reads differ
+            only in their sources; VACASK sweeps them as operating points of one parsed, once-
+            ordered circuit); `workers` then runs column blocks in parallel. Half-size reads change
+            the cells with the input, so VACASK solves them one operating point per image and block.
 
     Raises:
         MramcimError: an invalid point, or an ngspice failure.
@@ -114,9 +128,13 @@ def verify_design(
             progress(f"image {i + 1}/{len(x_all)}: ngspice {time.perf_counter() - t0:.1f} s")
         return act, cur, time.perf_counter() - t0, elements
 
+    sim = check_simulator(simulator)
     start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        spice = list(pool.map(solve, range(len(x_all))))
+    if sim is Simulator.VACASK:
+        spice = _vacask_batches(layer, reads, x_all, workers, max(tech.simulation.timeout_s, 3600), progress)
+    else:
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            spice = list(pool.map(solve, range(len(x_all))))
     wall = time.perf_counter() - start
     fast = [layer.fast_decide(x, r) for x, r in zip(x_all, reads, strict=True)]
     a_spice = np.stack([s[0] for s in spice])
@@ -139,9 +157,14 @@ def verify_design(
         "accuracy_difference": acc_s - acc_f,
         "activation_mismatches": int(np.sum(a_spice != a_fast)),
         "max_current_rel_diff": float(np.max(np.abs(c_spice - c_fast) / scale)),
+        "simulator": str(sim),
         "workers": workers,
-        "block_cols": block_cols,
-        "kcl_note": "partitioned decks are accepted only when ngspice's currents close KCL at the cuts to 1e-6",
+        "block_cols": block_cols if sim is Simulator.NGSPICE else None,
+        "kcl_note": (
+            "partitioned decks are accepted only when ngspice's currents close KCL at the cuts to 1e-6"
+            if sim is Simulator.NGSPICE
+            else "one flat VACASK deck per column block (no partition), all images swept in it"
+        ),
         "wall_s": wall,
         "images_per_minute": 60.0 * y.size / wall,
         "spice_seconds_per_image": float(np.mean([s[2] for s in spice])),
@@ -149,3 +172,53 @@ def verify_design(
         "toggle_phase": "failures drawn per read from the toggle-phase DC network (not re-simulated here)",
     }
     return DesignVerification(record)
+
+
+def _vacask_batches(
+    layer: HardwareLayer,
+    reads: list[list[np.ndarray]],
+    x_all: np.ndarray,
+    workers: int,
+    timeout_s: float,
+    progress: Any,
+) -> list[tuple[np.ndarray, np.ndarray, float, int]]:
+    """Per image (activations, column currents, simulator seconds per image, elements) from VACASK:
+    per column block one deck sweeping every image when the images share the resistors (their
+    reads differ only in the sources), else one operating point per image."""
+    n = len(x_all)
+
+    def block(k: int) -> tuple[list[np.ndarray], list[list[np.ndarray]], float, int]:
+        t0 = time.perf_counter()
+        net, where = layer.spice_network(reads[0], x_all[0], col_block=k)
+        wheres, volts, shared = [where], [net.src_volts], True
+        for i in range(1, n):  # one network at a time: a 784-row block holds ~0.3 M resistors
+            other, w = layer.spice_network(reads[i], x_all[i], col_block=k)
+            shared = shared and np.array_equal(other.res_ohm, net.res_ohm)
+            wheres.append(w)
+            volts.append(other.src_volts)
+        if shared:
+            sense = list(solve_dc_batch(net, np.stack(volts), timeout_s=timeout_s, title=f"column block {k}"))
+        else:
+            sense = [
+                solve_dc(
+                    layer.spice_network(reads[i], x_all[i], col_block=k)[0],
+                    "vacask",
+                    timeout_s=timeout_s,
+                    title=f"image {i} column block {k}",
+                ).sense_a
+                for i in range(n)
+            ]
+        seconds = time.perf_counter() - t0
+        if progress:
+            progress(f"column block {k + 1}/{len(layer.col_blocks)}: VACASK {seconds:.1f} s for {n} images")
+        return sense, wheres, seconds, len(net.res_ohm) + len(net.src_node)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        blocks = list(pool.map(block, range(len(layer.col_blocks))))
+    seconds = sum(b[2] for b in blocks) / n
+    elements = sum(b[3] for b in blocks)
+    out = []
+    for i in range(n):
+        act, cur = layer.decide(x_all[i], [b[0][i] for b in blocks], [b[1][i] for b in blocks])
+        out.append((act, cur, seconds, elements))
+    return out

@@ -1,0 +1,36 @@
+"""verify_design with VACASK on a small synthetic layer: the batched sweep (conventional: every
+image in one deck per column block) and the per-image operating points (half-size) give the fast
+solver's currents and decisions."""
+
+import numpy as np
+import pytest
+
+from mramcim.array.periphery import CellEnergies, load_periphery
+from mramcim.experiments.design import DesignContext
+from mramcim.experiments.verify_design import verify_design
+
+pytestmark = pytest.mark.vacask
+
+
+def _context(tech):
+    rng = np.random.default_rng(0)
+    w1 = rng.choice(np.array([-1, 1], dtype=np.int8), size=(40, 16))
+    w2 = rng.choice(np.array([-1, 1], dtype=np.int8), size=(16, 10))
+    x = rng.choice(np.array([-1, 1], dtype=np.int8), size=(12, 40))
+    y = rng.integers(0, 10, size=12)
+    energies = CellEnergies(
+        {"half": 2e-16, "conventional": 2e-16}, 2e-14, 2e-14, 0.1, 1.0, 1e-9, 0.85e-9, 1.3e-10, "test"
+    )
+    return DesignContext(tech, {"tgbnn": (w1, w2)}, x, y, energies, load_periphery(), "synthetic", {"tgbnn": "random"})
+
+
+@pytest.mark.parametrize(("scheme", "mapping"), [("conventional", "hierarchical"), ("half", "hierarchical")])
+def test_vacask_and_behavioural_agree(tech, scheme, mapping):
+    point = {"scheme": scheme, "mapping": mapping, "rows": 16, "cols": 8, "ra_ohm_m2": 1.3e-10}
+    result = verify_design(point, _context(tech), n_images=4, simulator="vacask")
+    assert result["n_images"] == 4
+    assert result["simulator"] == "vacask"
+    assert result["activation_mismatches"] == 0
+    assert result["max_current_rel_diff"] <= 1e-6
+    assert result["accuracy_spice"] == result["accuracy_behavioural"]
+    assert result["images_per_minute"] > 0
