@@ -662,20 +662,16 @@ class HardwareLayer:
         for s_a, wh in parts:
             for cur, w in zip(currents, wh, strict=True):
                 cur += np.where(w >= 0, s_a[np.maximum(w, 0)], 0.0)
-        d, h = self.weights.shape
-        adc = self.mapping.mapping is Mapping.ADC
-        nb, n_cb = len(self.row_blocks), len(self.col_blocks)
-        cur_out = np.zeros((1, nb, h)) if adc else np.zeros((1, h))
-        ref_out = np.zeros((1, nb, n_cb, 2)) if adc else np.zeros((1, n_cb))
-        act = np.empty((1, h), dtype=np.int8)
-        codes = np.zeros((1, nb, h)) if adc else None
-        self._decide(0, currents, cur_out, ref_out, act, codes)
-        return act[0], cur_out[0]
+        return self._decide_one(currents)
 
     def fast_decide(self, x: npt.NDArray[np.int8], res: list[F64]) -> tuple[npt.NDArray[np.int8], F64]:
         """Activations and column currents of one read from given resistances (the fast path)."""
         currents, _ = self._read_all(res, x if self.scheme is Scheme.CONVENTIONAL else None, [])
-        d, h = self.weights.shape
+        return self._decide_one(currents)
+
+    def _decide_one(self, currents: list[F64]) -> tuple[npt.NDArray[np.int8], F64]:
+        """Activations and column currents of one read from its sub-array currents."""
+        h = self.weights.shape[1]
         adc = self.mapping.mapping is Mapping.ADC
         nb, n_cb = len(self.row_blocks), len(self.col_blocks)
         cur_out = np.zeros((1, nb, h)) if adc else np.zeros((1, h))
