@@ -86,9 +86,9 @@ def strongest_disagreeing(
         theta: the ternarization threshold (a cell below it has gradient 0 and is never written).
         m: cells per column.
     """
-    score = counts_t * w.T.astype(
-        np.float32
-    )  # < 0 where the count disagrees (float32 x float32: 3x faster than x int8)
+    # < 0 where the count disagrees; float32 x float32 (3x faster than x int8), and the transposed
+    # weights made C-contiguous first: an F-ordered operand makes the product ~40x slower
+    score = counts_t * w.T.astype(np.float32, order="C")
     np.negative(score, out=score)
     cols = np.arange(score.shape[0])
     picked = []
