@@ -220,21 +220,6 @@ def render_xnor(tech: Technology) -> RenderedNetlist:
     return RenderedNetlist(_render("netlists/xnor_cell.sp.j2", **context), "xnor", schedule, meta)
 
 
-def array_context(
-    tech: Technology,
-    weights: npt.ArrayLike,
-    inputs: npt.ArrayLike,
-    scheme: str = "half",
-    threshold: int | None = None,
-    save_states: bool = True,
-    parasitics: str = "mesh",
-    i_ref: float | None = None,
-) -> tuple[dict[str, Any], Schedule, dict[str, Any]]:
-    """Validated template variables, schedule and metadata of an array deck (any simulator);
-    arguments as `render_array`."""
-    return _array_context(tech, weights, inputs, scheme, threshold, save_states, parasitics, i_ref)
-
-
 def render_array(
     tech: Technology,
     weights: npt.ArrayLike,
@@ -270,7 +255,7 @@ def render_array(
             the data columns on the same row lines; every comparator then compares its column with
             the mean of their currents (their word line is on only while reading).
     """
-    context, schedule, meta = _array_context(
+    context, schedule, meta = array_context(
         tech,
         weights,
         inputs,
@@ -304,7 +289,7 @@ def render_array_verilog_a(
     and starts its transient from the operating point. It saves the outputs, not the MTJ states
     (their names inside a compiled device depend on the simulator). mramcim does not run it.
     `design`: the segmented bit lines and replica columns of `render_array`."""
-    context, schedule, meta = _array_context(
+    context, schedule, meta = array_context(
         tech, weights, inputs, scheme, threshold, False, parasitics, i_ref, **design
     )
     context |= {"mtj_lib": "models/mtj/mtj_llg_osdi.lib.j2", "osdi": ["mtj_llg.osdi"]}
@@ -312,7 +297,7 @@ def render_array_verilog_a(
     return RenderedNetlist(_render("netlists/sop_array.sp.j2", **context), "array_verilog_a", schedule, meta)
 
 
-def _array_context(
+def array_context(
     tech: Technology,
     weights: npt.ArrayLike,
     inputs: npt.ArrayLike,
@@ -328,6 +313,8 @@ def _array_context(
     tap_ohm: float | None = None,
     ref_states: npt.ArrayLike | None = None,
 ) -> tuple[dict[str, Any], Schedule, dict[str, Any]]:
+    """Validated template variables, schedule and metadata of an array deck (any simulator);
+    arguments as `render_array`."""
     scheme = parse_option(Scheme, scheme, "scheme", Scheme.active())
     parasitics = parse_option(Parasitics, parasitics, "parasitics")
     w = np.asarray(weights)
