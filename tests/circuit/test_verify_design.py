@@ -1,4 +1,6 @@
-"""verify_design on a small synthetic layer: ngspice's currents give the behavioural decisions."""
+"""verify_design on a small synthetic layer: ngspice's currents give the behavioural decisions, and
+so do VACASK's (the batched sweep for conventional: every image in one deck per column block; the
+per-image operating points for half-size)."""
 
 import numpy as np
 import pytest
@@ -27,6 +29,19 @@ def test_spice_and_behavioural_agree(tech, scheme, mapping):
     point = {"scheme": scheme, "mapping": mapping, "rows": 16, "cols": 8, "ra_ohm_m2": 1.3e-10}
     result = verify_design(point, _context(tech), n_images=3)
     assert result["n_images"] == 3
+    assert result["activation_mismatches"] == 0
+    assert result["max_current_rel_diff"] <= 1e-6
+    assert result["accuracy_spice"] == result["accuracy_behavioural"]
+    assert result["images_per_minute"] > 0
+
+
+@pytest.mark.vacask
+@pytest.mark.parametrize(("scheme", "mapping"), [("conventional", "hierarchical"), ("half", "hierarchical")])
+def test_vacask_and_behavioural_agree(tech, scheme, mapping):
+    point = {"scheme": scheme, "mapping": mapping, "rows": 16, "cols": 8, "ra_ohm_m2": 1.3e-10}
+    result = verify_design(point, _context(tech), n_images=4, simulator="vacask")
+    assert result["n_images"] == 4
+    assert result["simulator"] == "vacask"
     assert result["activation_mismatches"] == 0
     assert result["max_current_rel_diff"] <= 1e-6
     assert result["accuracy_spice"] == result["accuracy_behavioural"]
