@@ -96,6 +96,21 @@ def chip_evaluate(point_file: str, context_dir: str, out_dir: str | None, tech_f
     show_default=True,
     help="ngspice (one image per deck) or vacask (every image swept in one deck per column block).",
 )
+@click.option(
+    "--method",
+    type=click.Choice(["direct", "transfer"]),
+    default="direct",
+    show_default=True,
+    help="direct: every image its own operating point; transfer (vacask, conventional): per column block one "
+    "operating point per sense input, then every image by superposition, checked against direct points.",
+)
+@click.option(
+    "--check-images",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="With --method transfer: images also solved directly in every block's deck (superposition must match).",
+)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="Publish JSON here.")
 @tech_option
 @json_option
@@ -105,6 +120,8 @@ def verify_design_cmd(
     images: int,
     workers: int,
     simulator: str,
+    method: str,
+    check_images: int,
     out_dir: str | None,
     tech_file: str | None,
     as_json: bool,
@@ -113,7 +130,9 @@ def verify_design_cmd(
     accuracy with the behavioural model's on the same images and chip.
 
     \b
-    Example: mramcim verify design p.json --context runs/context --images 200 --simulator vacask
+    Examples:
+      mramcim verify design p.json --context runs/context --images 200 --simulator vacask
+      mramcim verify design p.json --context runs/context --images 1000 --simulator vacask --method transfer
     """
     from mramcim.experiments.design import load_context
     from mramcim.experiments.verify_design import verify_design
@@ -125,6 +144,8 @@ def verify_design_cmd(
         n_images=images,
         workers=workers,
         simulator=simulator,
+        method=method,
+        check_images=check_images,
         progress=lambda msg: click.echo(msg, err=True),
     )
     show(result, as_json=as_json, out_dir=out_dir, run=run_info(tech))

@@ -119,6 +119,13 @@ class Simulator(StrEnum):
     VACASK = "vacask"  # the same equations in Verilog-A (models/mtj/mtj_llg.va), compiled to OSDI
 
 
+class VerifyMethod(StrEnum):
+    """How `verify design` gets the circuit's column currents of many images."""
+
+    DIRECT = "direct"  # every image its own operating point
+    TRANSFER = "transfer"  # unit excitations of the sense inputs, then superposition (linear reads)
+
+
 class DeckFormat(StrEnum):
     """What `gen-array` writes."""
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -32,18 +33,25 @@ logger = logging.getLogger(__name__)
 
 
 def solve_dc_batch(
-    net: ArrayNetwork, volts: npt.ArrayLike, *, timeout_s: float = 3600.0, title: str = "read batch"
+    net: ArrayNetwork,
+    volts: npt.ArrayLike,
+    *,
+    sources: Sequence[int] | None = None,
+    timeout_s: float = 3600.0,
+    title: str = "read batch",
 ) -> npt.NDArray[np.float64]:
     """Sense-input currents [A] of `net` for every row of `volts` (reads, sources), by VACASK.
 
     Args:
         net: the read network (its resistors; its own source voltages are ignored).
         volts: (reads, sources) source voltages [V] of each read, in `net.src_node` order.
+        sources: indices (into `net.src_node`) of the sources whose currents are returned;
+            default: the sense inputs, `net.sense_src`.
         timeout_s: wall-clock limit of the VACASK run.
         title: deck title and name in error messages.
 
     Returns:
-        (reads, sense inputs) currents into the sense sources, in `net.sense_src` order.
+        (reads, len(sources)) currents into those sources, in the order of `sources`.
 
     Raises:
         InputError: `volts` of the wrong shape.
@@ -57,11 +65,13 @@ def solve_dc_batch(
         v = np.vstack([v, v])
     start = time.perf_counter()
     header = [f"{reads} reads of a {net.scheme} read network, {len(net.res_ohm)} resistors, VACASK transient"]
-    deck = render_read_batch_vacask(net, v, title=title, header=header)
+    which = list(net.sense_src if sources is None else sources)
+    saves = [f"i({net.src_names[k]})" for k in which]
+    deck = render_read_batch_vacask(net, v, title=title, header=header, saves=saves)
     result = run_deck(deck, name=title, timeout_s=timeout_s)
     swept = result["v(read)"]
     if swept.size != v.shape[0] or np.any(np.abs(swept - np.arange(v.shape[0])) > 1e-9):
         raise SimulationError(f"{title}: VACASK swept {swept.size} reads, expected reads 0 .. {v.shape[0] - 1}")
-    sense = np.stack([result[f"i({net.src_names[k]})"][:reads] for k in net.sense_src], axis=1)
+    sense = np.stack([result[f"i({net.src_names[k]})"][:reads] for k in which], axis=1)
     logger.info("%s: %d reads, %d resistors in %.1f s", title, reads, len(net.res_ohm), time.perf_counter() - start)
     return sense

@@ -218,7 +218,8 @@ def run_deck(
         )
     label, kind, args = analyses[0]
     if stats:
-        deck = re.sub(r"^(\s*)analysis ", r"\1options accounting=1\n\1analysis ", deck, count=1, flags=re.MULTILINE)
+        # before the first sweep or analysis: a sweep line must directly precede its analysis
+        deck = re.sub(r"^(\s*)(sweep|analysis) ", r"\1options accounting=1\n\1\2 ", deck, count=1, flags=re.MULTILINE)
         deck = re.sub(r"^endc[ \t]*$", "  print stats\nendc", deck, count=1, flags=re.MULTILINE)
     tools = find_tools()
     models = {n: compile_model(n) for n in VA_MODELS if f'"{n}.osdi"' in deck}

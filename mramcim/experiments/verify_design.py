@@ -24,6 +24,15 @@ With `simulator="vacask"` the partition is not needed (KLU orders a whole column
 conventional scheme's reads of one chip differ only in their sources, so each column block is
 one deck sweeping every image (`circuit.dcbatch`), parsed and ordered once; what is left per
 image is VACASK's numerical refactorization and two Newton iterations per column block.
+
+`method="transfer"` (VACASK, conventional): the read network is linear and the same for every
+image, so each column block's sense currents are a linear map of its source voltages. VACASK
+solves one operating point per sense input with that input at 1 V and every other source at 0 V
+and reports the current of every source: by reciprocity (a resistive network's short-circuit
+admittance matrix is symmetric) these are the rows of the map from all source voltages to the
+sense currents. Every image's currents are then that map applied to its sources; the first
+`check_images` images are also solved directly in the same deck, and a difference above 1e-8
+(relative) between the two is an error. The simulator cost no longer grows with the images.
 """
 
 from __future__ import annotations
@@ -41,10 +50,13 @@ from mramcim.artifacts import RecordResult
 from mramcim.circuit.dcbatch import solve_dc_batch
 from mramcim.circuit.dcsolve import solve_dc
 from mramcim.circuit.vacask import check_simulator
+from mramcim.errors import InputError, SimulationError
 from mramcim.experiments.design import DesignContext, DesignPoint, point_tech
-from mramcim.options import Scheme, Simulator
+from mramcim.options import Scheme, Simulator, VerifyMethod, parse_option
 
 __all__ = ["DesignVerification", "verify_design"]
+
+TRANSFER_CHECK_REL = 1e-8  # superposition vs direct points of one deck (observed <= 1.1e-10 at 784 x 64)
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +76,15 @@ class DesignVerification(RecordResult):
             f"accuracy: {sim} {r['accuracy_spice']:.4f}, behavioural {r['accuracy_behavioural']:.4f} "
             f"(difference {r['accuracy_difference']:+.4f}); activations that differ: {r['activation_mismatches']}",
             f"largest relative column-current difference {r['max_current_rel_diff']:.2e}",
+            *(
+                [
+                    f"transfer method: {r['unit_excitations']} unit excitations in all (one per sense input); "
+                    f"superposition vs direct operating points on {r['transfer_check_images']} images per block: "
+                    f"{r['transfer_check_rel_diff']:.1e} (relative)"
+                ]
+                if r.get("method") == "transfer"
+                else []
+            ),
             f"{r['images_per_minute']:.2f} images/min with {r['workers']} {sim} worker(s) "
             f"({r['spice_seconds_per_image']:.1f} s of simulator time per image, {r['elements_per_image']} elements)",
         ]
@@ -77,6 +98,8 @@ def verify_design(
     workers: int = 1,
     block_cols: int | None = 4,
     simulator: str = "ngspice",
+    method: str = "direct",
+    check_images: int = 4,
     progress: Any = None,
 ) -> DesignVerification:
     """Push `n_images` test images through the design's hidden layer in ngspice and compare.
@@ -91,10 +114,20 @@ def verify_design(
             only in their sources; VACASK sweeps them as operating points of one parsed, once-
             ordered circuit); `workers` then runs column blocks in parallel. Half-size reads change
             the cells with the input, so VACASK solves them one operating point per image and block.
+        method: "direct" (every image its own operating point) or "transfer" (VACASK, conventional
+            scheme: per column block, one operating point per sense input gives the map from
+            source voltages to sense currents; see the module doc).
+        check_images: with "transfer", images also solved directly in each block's deck.
 
     Raises:
-        MramcimError: an invalid point, or an ngspice failure.
+        MramcimError: an invalid point or method, or a simulator failure.
     """
+    how = parse_option(VerifyMethod, method, "verification method")
+    sim = check_simulator(simulator)
+    if how is VerifyMethod.TRANSFER and sim is not Simulator.VACASK:
+        raise InputError("--method transfer needs --simulator vacask (it sweeps unit excitations in one deck)")
+    if check_images < 1:
+        raise InputError(f"check images must be >= 1, got {check_images}")
     p = DesignPoint.model_validate({**point, "n_images": n_images})
     tech = point_tech(context.tech, p)
     w1, w2 = context.weights[p.weights]
@@ -128,10 +161,13 @@ def verify_design(
             progress(f"image {i + 1}/{len(x_all)}: ngspice {time.perf_counter() - t0:.1f} s")
         return act, cur, time.perf_counter() - t0, elements
 
-    sim = check_simulator(simulator)
     start = time.perf_counter()
-    if sim is Simulator.VACASK:
-        spice = _vacask_batches(layer, reads, x_all, workers, max(tech.simulation.timeout_s, 3600), progress)
+    timeout = max(tech.simulation.timeout_s, 3600)
+    check: dict[str, Any] = {}
+    if how is VerifyMethod.TRANSFER:
+        spice, check = _vacask_transfer(layer, reads, x_all, workers, timeout, min(check_images, len(x_all)), progress)
+    elif sim is Simulator.VACASK:
+        spice = _vacask_batches(layer, reads, x_all, workers, timeout, progress)
     else:
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             spice = list(pool.map(solve, range(len(x_all))))
@@ -158,12 +194,17 @@ def verify_design(
         "activation_mismatches": int(np.sum(a_spice != a_fast)),
         "max_current_rel_diff": float(np.max(np.abs(c_spice - c_fast) / scale)),
         "simulator": str(sim),
+        "method": str(how),
+        **check,
         "workers": workers,
         "block_cols": block_cols if sim is Simulator.NGSPICE else None,
         "kcl_note": (
             "partitioned decks are accepted only when ngspice's currents close KCL at the cuts to 1e-6"
             if sim is Simulator.NGSPICE
             else "one flat VACASK deck per column block (no partition), all images swept in it"
+            if how is VerifyMethod.DIRECT
+            else "one flat VACASK deck per column block (no partition): unit excitations of the sense "
+            "inputs, then superposition (reciprocity), checked against direct operating points"
         ),
         "wall_s": wall,
         "images_per_minute": 60.0 * y.size / wall,
@@ -222,3 +263,76 @@ def _vacask_batches(
         act, cur = layer.decide(x_all[i], [b[0][i] for b in blocks], [b[1][i] for b in blocks])
         out.append((act, cur, seconds, elements))
     return out
+
+
+def _vacask_transfer(
+    layer: HardwareLayer,
+    reads: list[list[np.ndarray]],
+    x_all: np.ndarray,
+    workers: int,
+    timeout_s: float,
+    check: int,
+    progress: Any,
+) -> tuple[list[tuple[np.ndarray, np.ndarray, float, int]], dict[str, Any]]:
+    """Per image (activations, column currents, simulator seconds per image, elements) from each
+    column block's VACASK transfer map (module doc), and the record of its direct check."""
+    n = len(x_all)
+
+    def block(k: int) -> tuple[np.ndarray, list[list[np.ndarray]], float, int, float, int]:
+        t0 = time.perf_counter()
+        net, where = layer.spice_network(reads[0], x_all[0], col_block=k)
+        wheres, volts = [where], [net.src_volts]
+        for i in range(1, n):
+            other, w = layer.spice_network(reads[i], x_all[i], col_block=k)
+            if not np.array_equal(other.res_ohm, net.res_ohm):
+                raise InputError(
+                    "the transfer method needs reads that differ only in their sources (the conventional "
+                    "scheme); half-size cells change with the input: use --method direct"
+                )
+            wheres.append(w)
+            volts.append(other.src_volts)
+        v = np.stack(volts)
+        sense = np.asarray(net.sense_src)
+        unit = np.zeros((sense.size, v.shape[1]))
+        unit[np.arange(sense.size), sense] = 1.0
+        currents = solve_dc_batch(
+            net,
+            np.vstack([unit, v[:check]]),
+            sources=range(v.shape[1]),
+            timeout_s=timeout_s,
+            title=f"column block {k} transfer",
+        )
+        # row j: every source's current with sense input j at 1 V = row j of the symmetric
+        # short-circuit admittance matrix, i.e. the sense current j per volt of each source
+        admittance = currents[: sense.size]
+        mapped = v @ admittance.T
+        direct = currents[sense.size :][:, sense]
+        scale = max(float(np.max(np.abs(direct))), 1e-15)
+        rel = float(np.max(np.abs(mapped[:check] - direct))) / scale
+        if rel > TRANSFER_CHECK_REL:
+            raise SimulationError(
+                f"column block {k}: superposition differs from VACASK's direct operating points by {rel:.1e} "
+                f"(relative, > {TRANSFER_CHECK_REL:.0e}): the read network is not linear as solved"
+            )
+        seconds = time.perf_counter() - t0
+        if progress:
+            progress(
+                f"column block {k + 1}/{len(layer.col_blocks)}: VACASK {seconds:.1f} s "
+                f"({sense.size} unit excitations + {check} direct images; check {rel:.1e})"
+            )
+        return mapped, wheres, seconds, len(net.res_ohm) + len(net.src_node), rel, sense.size
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        blocks = list(pool.map(block, range(len(layer.col_blocks))))
+    seconds = sum(b[2] for b in blocks) / n
+    elements = sum(b[3] for b in blocks)
+    out = []
+    for i in range(n):
+        act, cur = layer.decide(x_all[i], [b[0][i] for b in blocks], [b[1][i] for b in blocks])
+        out.append((act, cur, seconds, elements))
+    record = {
+        "unit_excitations": int(sum(b[5] for b in blocks)),
+        "transfer_check_images": check,
+        "transfer_check_rel_diff": max(b[4] for b in blocks),
+    }
+    return out, record

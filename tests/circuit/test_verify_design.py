@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from mramcim.array.periphery import CellEnergies, load_periphery
+from mramcim.errors import InputError
 from mramcim.experiments.design import DesignContext
 from mramcim.experiments.verify_design import verify_design
 
@@ -46,3 +47,28 @@ def test_vacask_and_behavioural_agree(tech, scheme, mapping):
     assert result["max_current_rel_diff"] <= 1e-6
     assert result["accuracy_spice"] == result["accuracy_behavioural"]
     assert result["images_per_minute"] > 0
+
+
+@pytest.mark.vacask
+def test_vacask_transfer_equals_direct_operating_points(tech):
+    """The transfer method's currents (unit excitations + superposition) are VACASK's direct ones."""
+    point = {"scheme": "conventional", "mapping": "hierarchical", "rows": 16, "cols": 8, "ra_ohm_m2": 1.3e-10}
+    context = _context(tech)
+    direct = verify_design(point, context, n_images=6, simulator="vacask")
+    transfer = verify_design(point, context, n_images=6, simulator="vacask", method="transfer", check_images=2)
+    assert transfer["method"] == "transfer"
+    assert transfer["unit_excitations"] > 0
+    assert transfer["transfer_check_images"] == 2
+    assert transfer["transfer_check_rel_diff"] <= 1e-9
+    assert transfer["activation_mismatches"] == 0
+    assert transfer["max_current_rel_diff"] <= 1e-6
+    assert transfer["accuracy_spice"] == direct["accuracy_spice"] == transfer["accuracy_behavioural"]
+
+
+@pytest.mark.vacask
+def test_transfer_method_refuses_half_size_and_ngspice(tech):
+    point = {"scheme": "half", "mapping": "hierarchical", "rows": 16, "cols": 8, "ra_ohm_m2": 1.3e-10}
+    with pytest.raises(InputError, match="needs --simulator vacask"):
+        verify_design(point, _context(tech), n_images=2, method="transfer")
+    with pytest.raises(InputError, match="differ only in their sources"):
+        verify_design(point, _context(tech), n_images=2, simulator="vacask", method="transfer")
