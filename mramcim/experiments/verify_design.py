@@ -256,13 +256,7 @@ def _vacask_batches(
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         blocks = list(pool.map(block, range(len(layer.col_blocks))))
-    seconds = sum(b[2] for b in blocks) / n
-    elements = sum(b[3] for b in blocks)
-    out = []
-    for i in range(n):
-        act, cur = layer.decide(x_all[i], [b[0][i] for b in blocks], [b[1][i] for b in blocks])
-        out.append((act, cur, seconds, elements))
-    return out
+    return _decide_images(layer, x_all, blocks)
 
 
 def _vacask_transfer(
@@ -324,15 +318,24 @@ def _vacask_transfer(
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         blocks = list(pool.map(block, range(len(layer.col_blocks))))
-    seconds = sum(b[2] for b in blocks) / n
-    elements = sum(b[3] for b in blocks)
-    out = []
-    for i in range(n):
-        act, cur = layer.decide(x_all[i], [b[0][i] for b in blocks], [b[1][i] for b in blocks])
-        out.append((act, cur, seconds, elements))
+    out = _decide_images(layer, x_all, [b[:4] for b in blocks])
     record = {
         "unit_excitations": int(sum(b[5] for b in blocks)),
         "transfer_check_images": check,
         "transfer_check_rel_diff": max(b[4] for b in blocks),
     }
     return out, record
+
+
+def _decide_images(
+    layer: HardwareLayer, x_all: np.ndarray, blocks: list[tuple[Any, list[list[np.ndarray]], float, int]]
+) -> list[tuple[np.ndarray, np.ndarray, float, int]]:
+    """Per image (activations, column currents, simulator seconds per image, elements) from the
+    column blocks' (sense currents per image, `where` per image, seconds, elements)."""
+    seconds = sum(b[2] for b in blocks) / len(x_all)
+    elements = sum(b[3] for b in blocks)
+    out = []
+    for i, x in enumerate(x_all):
+        act, cur = layer.decide(x, [b[0][i] for b in blocks], [b[1][i] for b in blocks])
+        out.append((act, cur, seconds, elements))
+    return out
