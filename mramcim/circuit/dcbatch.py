@@ -61,10 +61,10 @@ def solve_dc_batch(
     if v.ndim != 2 or v.shape[1] != len(net.src_node):
         raise InputError(f"batch voltages must be (reads, {len(net.src_node)}), got shape {v.shape}")
     reads = v.shape[0]
-    if reads == 1:  # a transient needs two corners: repeat the read
+    if reads == 1:  # a piecewise-linear waveform needs two corners: repeat the read
         v = np.vstack([v, v])
     start = time.perf_counter()
-    header = [f"{reads} reads of a {net.scheme} read network, {len(net.res_ohm)} resistors, VACASK transient"]
+    header = [f"{reads} reads of a {net.scheme} read network, {len(net.res_ohm)} resistors, VACASK op sweep"]
     which = list(net.sense_src if sources is None else sources)
     saves = [f"i({net.src_names[k]})" for k in which]
     deck = render_read_batch_vacask(net, v, title=title, header=header, saves=saves)

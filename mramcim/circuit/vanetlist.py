@@ -175,22 +175,35 @@ def render_read_dc_vacask(
     """The operating-point deck of a read network (or part of it) for VACASK; see
     `netlist.render_read_dc`. `saves` are ngspice-style names with the network's own spelling
     (default: every sense-input current, `i(Vsense<j>)`)."""
-    idx = np.arange(len(net.res_ohm)) if resistors is None else np.asarray(resistors)
     names = net.node_names
     if sources is None:
         sources = list(zip(net.src_names, net.src_node.tolist(), net.src_volts.tolist(), strict=True))
-    if saves is None:
-        saves = [f"i({net.src_names[k]})" for k in net.sense_src]
-    res = [
+    src = [(n, names[node], v) for (n, node, _), v in zip(sources, _values([s[2] for s in sources]), strict=True)]
+    return render_template(
+        "netlists/vacask/read_dc.sim.j2",
+        title=title,
+        header=header,
+        resistors=_resistor_cards(net, resistors),
+        sources=src,
+        saves=_sense_saves(net) if saves is None else saves,
+    )
+
+
+def _resistor_cards(net: ArrayNetwork, resistors: npt.NDArray[np.int64] | None) -> list[tuple[str, str, str, str]]:
+    """(name, node a, node b, formatted ohms) of the network's resistors (all, or those indexed)."""
+    idx = np.arange(len(net.res_ohm)) if resistors is None else np.asarray(resistors)
+    names = net.node_names
+    return [
         (net.res_names[k], names[a], names[b], v)
         for k, a, b, v in zip(
             idx.tolist(), net.res_a[idx].tolist(), net.res_b[idx].tolist(), _values(net.res_ohm[idx]), strict=True
         )
     ]
-    src = [(n, names[node], v) for (n, node, _), v in zip(sources, _values([s[2] for s in sources]), strict=True)]
-    return render_template(
-        "netlists/vacask/read_dc.sim.j2", title=title, header=header, resistors=res, sources=src, saves=saves
-    )
+
+
+def _sense_saves(net: ArrayNetwork) -> list[str]:
+    """The default saves of a read deck: every sense-input current, ngspice-style `i(Vsense<j>)`."""
+    return [f"i({net.src_names[k]})" for k in net.sense_src]
 
 
 def render_read_batch_vacask(
@@ -201,8 +214,8 @@ def render_read_batch_vacask(
     header: list[str],
     saves: list[str] | None = None,
 ) -> str:
-    """Many reads of one read network in one VACASK deck: source k holds `volts[n, k]` at time n s
-    of a transient (netlists/vacask/read_batch.sim.j2). The resistors are the network's; only the
+    """Many reads of one read network in one VACASK deck: source k holds `volts[n, k]` at the
+    operating point of sweep step n (netlists/vacask/read_batch.sim.j2). The resistors are the network's; only the
     sources change between reads. `saves` as `render_read_dc_vacask` (default: every sense current).
 
     Raises:
@@ -212,14 +225,6 @@ def render_read_batch_vacask(
     if v.ndim != 2 or v.shape[1] != len(net.src_node) or v.shape[0] < 2:
         raise InputError(f"batch voltages must be (reads >= 2, {len(net.src_node)}) , got shape {v.shape}")
     names = net.node_names
-    if saves is None:
-        saves = [f"i({net.src_names[k]})" for k in net.sense_src]
-    res = [
-        (net.res_names[k], names[a], names[b], ohm)
-        for k, a, b, ohm in zip(
-            range(len(net.res_ohm)), net.res_a.tolist(), net.res_b.tolist(), _values(net.res_ohm), strict=True
-        )
-    ]
     same = np.all(v == v[:1], axis=0)
     steady, stepped = [], []
     for k, node in enumerate(net.src_node.tolist()):
@@ -231,9 +236,9 @@ def render_read_batch_vacask(
         "netlists/vacask/read_batch.sim.j2",
         title=title,
         header=header,
-        resistors=res,
+        resistors=_resistor_cards(net, None),
         steady=steady,
         stepped=stepped,
         reads=v.shape[0],
-        saves=saves,
+        saves=_sense_saves(net) if saves is None else saves,
     )
