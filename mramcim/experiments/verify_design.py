@@ -49,6 +49,7 @@ from mramcim.array.layer import HardwareLayer, load_wide_toggle_map
 from mramcim.artifacts import RecordResult
 from mramcim.circuit.dcbatch import solve_dc_batch
 from mramcim.circuit.dcsolve import solve_dc
+from mramcim.circuit.readnet import ArrayNetwork
 from mramcim.circuit.vacask import check_simulator
 from mramcim.errors import InputError, SimulationError
 from mramcim.experiments.design import DesignContext, DesignPoint, point_tech
@@ -230,16 +231,10 @@ def _vacask_batches(
 
     def block(k: int) -> tuple[list[np.ndarray], list[list[np.ndarray]], float, int]:
         t0 = time.perf_counter()
-        net, where = layer.spice_network(reads[0], x_all[0], col_block=k)
-        wheres, volts, shared = [where], [net.src_volts], True
-        for i in range(1, n):  # one network at a time: a 784-row block holds ~0.3 M resistors
-            other, w = layer.spice_network(reads[i], x_all[i], col_block=k)
-            shared = shared and np.array_equal(other.res_ohm, net.res_ohm)
-            wheres.append(w)
-            volts.append(other.src_volts)
+        net, wheres, volts, shared = _block_reads(layer, reads, x_all, k)
         if shared:
-            sense = list(solve_dc_batch(net, np.stack(volts), timeout_s=timeout_s, title=f"column block {k}"))
-        else:
+            sense = list(solve_dc_batch(net, volts, timeout_s=timeout_s, title=f"column block {k}"))
+        else:  # rebuilt one at a time: keeping every image's network would hold ~0.3 M resistors each
             sense = [
                 solve_dc(
                     layer.spice_network(reads[i], x_all[i], col_block=k)[0],
@@ -270,22 +265,15 @@ def _vacask_transfer(
 ) -> tuple[list[tuple[np.ndarray, np.ndarray, float, int]], dict[str, Any]]:
     """Per image (activations, column currents, simulator seconds per image, elements) from each
     column block's VACASK transfer map (module doc), and the record of its direct check."""
-    n = len(x_all)
 
     def block(k: int) -> tuple[np.ndarray, list[list[np.ndarray]], float, int, float, int]:
         t0 = time.perf_counter()
-        net, where = layer.spice_network(reads[0], x_all[0], col_block=k)
-        wheres, volts = [where], [net.src_volts]
-        for i in range(1, n):
-            other, w = layer.spice_network(reads[i], x_all[i], col_block=k)
-            if not np.array_equal(other.res_ohm, net.res_ohm):
-                raise InputError(
-                    "the transfer method needs reads that differ only in their sources (the conventional "
-                    "scheme); half-size cells change with the input: use --method direct"
-                )
-            wheres.append(w)
-            volts.append(other.src_volts)
-        v = np.stack(volts)
+        net, wheres, v, shared = _block_reads(layer, reads, x_all, k)
+        if not shared:
+            raise InputError(
+                "the transfer method needs reads that differ only in their sources (the conventional "
+                "scheme); half-size cells change with the input: use --method direct"
+            )
         sense = np.asarray(net.sense_src)
         unit = np.zeros((sense.size, v.shape[1]))
         unit[np.arange(sense.size), sense] = 1.0
@@ -325,6 +313,22 @@ def _vacask_transfer(
         "transfer_check_rel_diff": max(b[4] for b in blocks),
     }
     return out, record
+
+
+def _block_reads(
+    layer: HardwareLayer, reads: list[list[np.ndarray]], x_all: np.ndarray, k: int
+) -> tuple[ArrayNetwork, list[list[np.ndarray]], np.ndarray, bool]:
+    """Column block k's network for the first image, every image's `where` and (images, sources)
+    source voltages, and whether every image's network has the first one's resistors. Networks
+    are built one at a time: a 784-row block holds ~0.3 M resistors."""
+    net, where = layer.spice_network(reads[0], x_all[0], col_block=k)
+    wheres, volts, shared = [where], [net.src_volts], True
+    for i in range(1, len(x_all)):
+        other, w = layer.spice_network(reads[i], x_all[i], col_block=k)
+        shared = shared and np.array_equal(other.res_ohm, net.res_ohm)
+        wheres.append(w)
+        volts.append(other.src_volts)
+    return net, wheres, np.stack(volts), shared
 
 
 def _decide_images(
