@@ -57,6 +57,10 @@ from mramcim.options import Scheme, Simulator, VerifyMethod, parse_option
 
 __all__ = ["DesignVerification", "verify_design"]
 
+NOT_LINEAR_IN_SOURCES = (
+    "the transfer method needs reads that differ only in their sources (the conventional scheme); "
+    "half-size cells change with the input: use --method direct"
+)
 TRANSFER_CHECK_REL = 1e-8  # superposition vs direct points of one deck (observed <= 5.8e-10 at 784 rows)
 
 logger = logging.getLogger(__name__)
@@ -130,6 +134,8 @@ def verify_design(
     if check_images < 1:
         raise InputError(f"check images must be >= 1, got {check_images}")
     p = DesignPoint.model_validate({**point, "n_images": n_images})
+    if how is VerifyMethod.TRANSFER and p.scheme is Scheme.HALF:
+        raise InputError(NOT_LINEAR_IN_SOURCES)  # known before any network is built
     tech = point_tech(context.tech, p)
     w1, w2 = context.weights[p.weights]
     n_all = context.y_test.size
@@ -270,10 +276,7 @@ def _vacask_transfer(
         t0 = time.perf_counter()
         net, wheres, v, shared = _block_reads(layer, reads, x_all, k)
         if not shared:
-            raise InputError(
-                "the transfer method needs reads that differ only in their sources (the conventional "
-                "scheme); half-size cells change with the input: use --method direct"
-            )
+            raise InputError(NOT_LINEAR_IN_SOURCES)
         sense = np.asarray(net.sense_src)
         unit = np.zeros((sense.size, v.shape[1]))
         unit[np.arange(sense.size), sense] = 1.0
